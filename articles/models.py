@@ -1,0 +1,366 @@
+import reversion
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from articles.text import split_paragraphs
+
+
+class Issue(models.Model):
+    """A dated issue of the paper (期)."""
+
+    date = models.DateField("出版日期", unique=True)
+    number = models.PositiveIntegerField("期号", null=True, blank=True, unique=True, help_text="报纸总期号，可空")
+
+    class Meta:
+        verbose_name = "报纸期次"
+        verbose_name_plural = "报纸期次"
+        ordering = ["-date"]
+
+    def __str__(self):
+        if self.number:
+            return f"{self.date:%Y年%m月%d日}（第{self.number}期）"
+        return f"{self.date:%Y年%m月%d日}"
+
+    def get_absolute_url(self):
+        return reverse("articles:issue", kwargs={"date": self.date.isoformat()})
+
+
+page_number_validator = RegexValidator(r"^[A-Z]?\d{1,3}$", "版次格式如 A01、B12 或 03。")
+
+
+class Page(models.Model):
+    """A page (版) of an issue: number like A01, name like 要闻 or 两会特刊."""
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="pages", verbose_name="期次")
+    number = models.CharField("版次", max_length=4, validators=[page_number_validator])
+    name = models.CharField("版名", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "版面"
+        verbose_name_plural = "版面"
+        ordering = ["issue", "number"]
+        constraints = [models.UniqueConstraint(fields=["issue", "number"], name="page_unique_number_per_issue")]
+
+    def __str__(self):
+        label = f"{self.issue.date:%Y-%m-%d} 第{self.number}版"
+        return f"{label} {self.name}" if self.name else label
+
+
+class Contributor(models.Model):
+    """Newsroom staff and correspondents who appear in credit lines."""
+
+    name = models.CharField("姓名", max_length=30, unique=True)
+    bio = models.TextField("简介", blank=True)
+
+    class Meta:
+        verbose_name = "采编人员"
+        verbose_name_plural = "采编人员"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Commentator(models.Model):
+    """A deputy (人大代表) or committee member (政协委员) who comments in a section."""
+
+    name = models.CharField("姓名", max_length=30, unique=True)
+    title = models.CharField("现任身份", max_length=60, blank=True, help_text="如：市人大代表、市政协委员")
+    affiliation = models.CharField("单位", max_length=100, blank=True)
+    bio = models.TextField("简介", blank=True)
+    photo = models.ForeignKey(
+        "Photo", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="照片"
+    )
+
+    class Meta:
+        verbose_name = "代表委员"
+        verbose_name_plural = "代表委员"
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.title} {self.name}" if self.title else self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:commentator", kwargs={"pk": self.pk})
+
+    @property
+    def body(self) -> str:
+        """Which body the person sits in now: 人大 (deputies) or 政协 (committee members)."""
+        if "人大" in self.title:
+            return "人大"
+        if "政协" in self.title:
+            return "政协"
+        return ""
+
+
+class ArticleQuerySet(models.QuerySet):
+    def visible(self):
+        """What readers may see: published (or scheduled) pieces whose time has come.
+
+        Computed in the query so a scheduled article appears on time without any job running.
+        """
+        return self.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+            published_at__lte=timezone.now(),
+        )
+
+    def for_cluster(self, cluster):
+        return self.filter(clusters=cluster)
+
+    def by_commentator(self, commentator):
+        # Exists instead of a join: no duplicate rows and no DISTINCT over article text.
+        return self.filter(Exists(Section.objects.filter(article=OuterRef("pk"), commentator=commentator)))
+
+    def on_date(self, day):
+        return self.filter(page__issue__date=day)
+
+    def for_listing(self):
+        return self.select_related("page__issue").defer("lead")
+
+    def for_detail(self):
+        return self.select_related("page__issue").prefetch_related(
+            "tags",
+            "clusters",
+            models.Prefetch("sections", queryset=Section.objects.select_related("commentator")),
+            models.Prefetch("credits", queryset=Credit.objects.select_related("contributor")),
+            models.Prefetch("photos", queryset=Photo.objects.select_related("photographer")),
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        REVIEW = "review", "审核中"
+        SCHEDULED = "scheduled", "待发布"
+        PUBLISHED = "published", "已发布"
+        WITHDRAWN = "withdrawn", "已撤稿"
+
+    kicker = models.CharField("引题", max_length=200, blank=True)
+    title = models.CharField("主题", max_length=200)
+    subtitle = models.CharField("副题", max_length=200, blank=True)
+    lead = models.TextField("导语", blank=True, help_text="空一行分段")
+    status = models.CharField("状态", max_length=12, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True, help_text="到点自动对读者可见")
+    page = models.ForeignKey(
+        Page,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name="版面",
+        help_text="见报稿件所在版面；仅网络发布的稿件留空",
+    )
+    position = models.PositiveSmallIntegerField("版内顺序", default=0)
+    clusters = models.ManyToManyField(
+        "clusters.Cluster", blank=True, related_name="articles", verbose_name="产业集群"
+    )
+    tags = TaggableManager("标签", blank=True, help_text="用逗号分隔")
+    import_key = models.CharField(
+        "导入指纹", max_length=64, unique=True, null=True, blank=True, editable=False, help_text="导入文件的内容哈希"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles_created",
+        verbose_name="创建人",
+        editable=False,
+    )
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    review_level = models.PositiveSmallIntegerField("已通过审级", default=0, editable=False)
+    withdrawn_reason = models.TextField("撤稿说明", blank=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "稿件"
+        verbose_name_plural = "稿件"
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_status_pub_idx"),
+            models.Index(fields=["page", "position"], name="article_page_position_idx"),
+            models.Index(fields=["-published_at", "-id"], name="article_pub_desc_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="article_visible_has_time",
+                condition=~Q(status__in=["scheduled", "published"]) | Q(published_at__isnull=False),
+                violation_error_message="已发布或待发布的稿件必须有发布时间。",
+            ),
+        ]
+        # The editorial roles (groups created by a data migration) are built from these.
+        permissions = [
+            ("review_first", "可初审稿件"),
+            ("review_second", "可复审稿件"),
+            ("review_final", "可终审稿件"),
+            ("publish_article", "可签发（立即或定时发布）稿件"),
+            ("withdraw_article", "可撤稿或把稿件恢复为草稿"),
+            ("restore_revision", "可恢复稿件的历史版本"),
+            ("edit_metadata", "可修改任意稿件的版面、标签和产业集群"),
+            ("import_article", "可批量导入稿件"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"pk": self.pk})
+
+    @property
+    def lead_paragraphs(self) -> list[str]:
+        return split_paragraphs(self.lead)
+
+    @property
+    def issue(self):
+        return self.page.issue if self.page_id else None
+
+    @property
+    def is_visible(self) -> bool:
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+
+class Section(models.Model):
+    """A titled part of an article, often one deputy's or committee member's comment."""
+
+    article = models.ForeignKey(Article, models.CASCADE, related_name="sections", verbose_name="稿件")
+    position = models.PositiveSmallIntegerField("顺序")
+    heading = models.CharField("小标题", max_length=200, blank=True)
+    commentator = models.ForeignKey(
+        Commentator, models.PROTECT, null=True, blank=True, related_name="sections", verbose_name="代表委员"
+    )
+    commentator_title = models.CharField(
+        "刊发时身份", max_length=60, blank=True, help_text="按当时见报的身份填写，如“市政协委员”；人物现任身份另在代表委员中维护"
+    )
+    body = models.TextField("正文", blank=True, help_text="空一行分段；以“### ”开头的段落为小标题")
+
+    class Meta:
+        verbose_name = "段落"
+        verbose_name_plural = "段落"
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="section_unique_position"),
+        ]
+        indexes = [models.Index(fields=["commentator", "article"], name="section_commentator_idx")]
+
+    def __str__(self):
+        return self.heading or f"第{self.position}部分"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return split_paragraphs(self.body)
+
+
+class Credit(models.Model):
+    """One name in the credit line, with the role as printed, in print order."""
+
+    article = models.ForeignKey(Article, models.CASCADE, related_name="credits", verbose_name="稿件")
+    position = models.PositiveSmallIntegerField("顺序")
+    role = models.CharField("署名角色", max_length=20, help_text="按见报写法，如：统筹、记者、整理、摄影、通讯员、文/图")
+    qualifier = models.CharField("前缀", max_length=20, blank=True, help_text="如“本报记者”，不是姓名的一部分")
+    contributor = models.ForeignKey(Contributor, models.PROTECT, related_name="credits", verbose_name="署名人")
+
+    class Meta:
+        verbose_name = "署名"
+        verbose_name_plural = "署名"
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="credit_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.role}/{self.contributor.name}"
+
+
+class Photo(models.Model):
+    """An uploaded image with its caption, alt text and photographer."""
+
+    article = models.ForeignKey(
+        Article, models.CASCADE, null=True, blank=True, related_name="photos", verbose_name="稿件"
+    )
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    is_lead = models.BooleanField("题图", default=False, help_text="显示在稿件顶部；每篇至多一张")
+    image = models.ImageField("图片", upload_to="photos/%Y/%m/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField("宽", null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField("高", null=True, blank=True, editable=False)
+    caption = models.TextField("图片说明", blank=True)
+    alt_text = models.CharField("替代文字", max_length=200, help_text="供读屏软件朗读，描述画面内容")
+    photographer = models.ForeignKey(
+        Contributor, models.SET_NULL, null=True, blank=True, related_name="photos", verbose_name="摄影"
+    )
+    created_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "图片"
+        verbose_name_plural = "图片"
+        ordering = ["article", "-is_lead", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article"], condition=Q(is_lead=True), name="photo_one_lead_per_article"),
+        ]
+
+    def __str__(self):
+        return self.alt_text or self.caption[:30] or f"图片{self.pk}"
+
+
+class ReviewEvent(models.Model):
+    """One step of an article's workflow: who did what, when, at which review level, with what note."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "提交审核"
+        PASS = "pass", "审核通过"
+        RETURN = "return", "退回修改"
+        REOPEN = "reopen", "修改后重审"
+        PUBLISH = "publish", "发布"
+        SCHEDULE = "schedule", "定时发布"
+        AUTO_PUBLISH = "auto_publish", "到点发布"
+        WITHDRAW = "withdraw", "撤稿"
+        RESTORE_DRAFT = "restore_draft", "恢复为草稿"
+        RESTORE_REVISION = "restore_revision", "恢复历史版本"
+
+    article = models.ForeignKey(Article, models.CASCADE, related_name="review_events", verbose_name="稿件")
+    action = models.CharField("操作", max_length=20, choices=Action)
+    level = models.PositiveSmallIntegerField("审级", null=True, blank=True)
+    level_name = models.CharField("审级名称", max_length=10, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_events",
+        verbose_name="操作人",
+    )
+    # Kept as written so the trail still names the person if the account is later removed.
+    actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
+    note = models.TextField("意见", blank=True)
+    from_status = models.CharField("原状态", max_length=12, choices=Article.Status)
+    to_status = models.CharField("新状态", max_length=12, choices=Article.Status)
+    article_version = models.PositiveIntegerField("稿件版本")
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "审稿记录"
+        verbose_name_plural = "审稿记录"
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["article", "created_at"], name="reviewevent_article_idx")]
+
+    def __str__(self):
+        label = f"{self.level_name}通过" if self.action == self.Action.PASS else self.get_action_display()
+        return f"{self.actor_name} {label}"
+
+
+# Revisions: an article is versioned together with its sections and credits, so comparing or
+# restoring one brings the whole text back as it was.
+reversion.register(Section)
+reversion.register(Credit)
+reversion.register(Article, follow=["sections", "credits"])

@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from clusters.models import Cluster, Milestone, Organization, Project
+
+
+class ProjectInline(admin.TabularInline):
+    model = Project
+    extra = 0
+    fields = ["name", "location", "status", "started_on"]
+    show_change_link = True
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["date", "text", "project", "source_article"]
+    autocomplete_fields = ["project", "source_article"]
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "slug", "position", "article_count", "project_count"]
+    search_fields = ["name", "short_name", "aliases"]
+    ordering = ["position"]
+    inlines = [ProjectInline, MilestoneInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_article_count=Count("articles", distinct=True), _project_count=Count("projects", distinct=True))
+        )
+
+    @admin.display(description="稿件数", ordering="_article_count")
+    def article_count(self, obj):
+        return obj._article_count
+
+    @admin.display(description="项目数", ordering="_project_count")
+    def project_count(self, obj):
+        return obj._project_count
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is part of published URLs; it is fixed once the cluster exists.
+        return ["slug"] if obj else []
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "project_count"]
+    search_fields = ["name", "kind"]
+    list_filter = ["kind"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_project_count=Count("projects"))
+
+    @admin.display(description="项目数", ordering="_project_count")
+    def project_count(self, obj):
+        return obj._project_count
+
+
+class ProjectMilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["date", "text", "source_article"]
+    autocomplete_fields = ["source_article"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "cluster", "location", "status", "started_on"]
+    list_select_related = ["cluster"]
+    list_filter = ["cluster", "status"]
+    search_fields = ["name", "location", "organizations__name"]
+    autocomplete_fields = ["cluster", "organizations"]
+    inlines = [ProjectMilestoneInline]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["date", "text", "cluster", "project", "source_article"]
+    list_select_related = ["cluster", "project", "source_article"]
+    list_filter = ["cluster"]
+    search_fields = ["text", "project__name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["cluster", "project", "source_article"]
