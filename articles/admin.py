@@ -1,7 +1,27 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.urls import path
+from django.utils.html import format_html
 
-from articles.models import Article, Commentator, Contributor, Credit, Issue, Page, Photo, Section
+from articles.admin_import import import_urls
+from articles.admin_workflow import WorkflowArticleAdminMixin
+from articles.models import (
+    Article,
+    Commentator,
+    Contributor,
+    Credit,
+    Issue,
+    Page,
+    Photo,
+    Section,
+)
+from articles.photos import PhotoForm, PhotoInlineFormSet, rendition_records
+from articles.tag_autocomplete import (
+    TagAutocompleteWidget,
+    TagNamesField,
+    tag_suggestions,
+)
 
 
 class SectionInline(admin.StackedInline):
@@ -18,20 +38,80 @@ class CreditInline(admin.TabularInline):
     autocomplete_fields = ["contributor"]
 
 
+def photo_thumbnail(photo):
+    """A small preview from the smallest rendition (or the master until renditions exist)."""
+    if not photo or not photo.image:
+        return "—"
+    items = [i for i in rendition_records(photo) if i["format"] == "jpeg"]
+    url = photo.image.storage.url(min(items, key=lambda i: i["width"])["name"]) if items else photo.image.url
+    return format_html('<img src="{}" alt="" width="160">', url)
+
+
+class PhotoInline(admin.StackedInline):
+    """The lead photo (题图) and the gallery, in order, each with caption, alt text and photographer."""
+
+    model = Photo
+    form = PhotoForm
+    formset = PhotoInlineFormSet
+    extra = 0
+    fields = [
+        ("image", "preview"),
+        ("is_lead", "position"),
+        "caption",
+        "alt_text",
+        "photographer",
+    ]
+    readonly_fields = ["preview"]
+    autocomplete_fields = ["photographer"]
+    ordering = ["-is_lead", "position", "pk"]
+
+    @admin.display(description="预览")
+    def preview(self, obj):
+        return photo_thumbnail(obj)
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WorkflowArticleAdminMixin, admin.ModelAdmin):
+    # The mixin (articles/admin_workflow.py) adds roles, transitions, revisions and locking.
     list_display = ["title", "status", "published_at", "page", "updated_at"]
-    list_filter = ["status", "clusters", ("page__issue__date", admin.DateFieldListFilter)]
+    list_filter = [
+        "status",
+        "clusters",
+        ("page__issue__date", admin.DateFieldListFilter),
+    ]
     search_fields = ["title", "kicker", "subtitle"]
     list_select_related = ["page__issue"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["page", "clusters"]
-    inlines = [SectionInline, CreditInline]
+    inlines = [SectionInline, CreditInline, PhotoInline]
     fieldsets = [
         (None, {"fields": ["kicker", "title", "subtitle", "lead"]}),
         ("刊发", {"fields": ["status", "published_at", "page", "position"]}),
         ("归类", {"fields": ["clusters", "tags"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "tags":
+            return TagNamesField(
+                label=db_field.verbose_name,
+                required=False,
+                help_text="输入时提示已有标签；输入新词回车即新建",
+                widget=TagAutocompleteWidget(db_field, self.admin_site),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_urls(self):
+        suggest = self.admin_site.admin_view(self.tag_suggest_view)
+        return [
+            path("tags/suggest/", suggest, name="articles_article_tag_suggest"),
+            *import_urls(self),
+            *super().get_urls(),
+        ]
+
+    def tag_suggest_view(self, request):
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return tag_suggestions(request)
 
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
@@ -47,6 +127,7 @@ class PageInline(admin.TabularInline):
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
+    ordering = ["-date"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["date", "number", "page_count"]
     search_fields = ["date", "number"]
     date_hierarchy = "date"
@@ -75,6 +156,7 @@ class ArticleOnPageInline(admin.TabularInline):
 
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
+    ordering = ["-issue__date", "number"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["__str__", "issue", "number", "name", "article_count"]
     list_select_related = ["issue"]
     list_filter = [("issue__date", admin.DateFieldListFilter)]
@@ -108,6 +190,7 @@ class SectionByCommentatorInline(admin.TabularInline):
 
 @admin.register(Commentator)
 class CommentatorAdmin(admin.ModelAdmin):
+    ordering = ["name"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["name", "title", "affiliation", "section_count"]
     search_fields = ["name", "title", "affiliation"]
     list_filter = ["title"]
@@ -139,6 +222,7 @@ class CreditByContributorInline(admin.TabularInline):
 
 @admin.register(Contributor)
 class ContributorAdmin(admin.ModelAdmin):
+    ordering = ["name"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["name", "credit_count"]
     search_fields = ["name"]
     inlines = [CreditByContributorInline]
@@ -153,7 +237,15 @@ class ContributorAdmin(admin.ModelAdmin):
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "article", "photographer", "width", "height", "created_at"]
+    form = PhotoForm  # the same checks and clean-up as uploads in an article
+    list_display = [
+        "__str__",
+        "article",
+        "photographer",
+        "width",
+        "height",
+        "created_at",
+    ]
     list_select_related = ["article", "photographer"]
     search_fields = ["caption", "alt_text", "photographer__name"]
     autocomplete_fields = ["article", "photographer"]

@@ -74,7 +74,12 @@ class Commentator(models.Model):
     affiliation = models.CharField("单位", max_length=100, blank=True)
     bio = models.TextField("简介", blank=True)
     photo = models.ForeignKey(
-        "Photo", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="照片"
+        "Photo",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="照片",
     )
 
     class Meta:
@@ -156,12 +161,16 @@ class Article(models.Model):
         help_text="见报稿件所在版面；仅网络发布的稿件留空",
     )
     position = models.PositiveSmallIntegerField("版内顺序", default=0)
-    clusters = models.ManyToManyField(
-        "clusters.Cluster", blank=True, related_name="articles", verbose_name="产业集群"
-    )
+    clusters = models.ManyToManyField("clusters.Cluster", blank=True, related_name="articles", verbose_name="产业集群")
     tags = TaggableManager("标签", blank=True, help_text="用逗号分隔")
     import_key = models.CharField(
-        "导入指纹", max_length=64, unique=True, null=True, blank=True, editable=False, help_text="导入文件的内容哈希"
+        "导入指纹",
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="导入文件的内容哈希",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -238,10 +247,18 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField("顺序")
     heading = models.CharField("小标题", max_length=200, blank=True)
     commentator = models.ForeignKey(
-        Commentator, models.PROTECT, null=True, blank=True, related_name="sections", verbose_name="代表委员"
+        Commentator,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sections",
+        verbose_name="代表委员",
     )
     commentator_title = models.CharField(
-        "刊发时身份", max_length=60, blank=True, help_text="按当时见报的身份填写，如“市政协委员”；人物现任身份另在代表委员中维护"
+        "刊发时身份",
+        max_length=60,
+        blank=True,
+        help_text="按当时见报的身份填写，如“市政协委员”；人物现任身份另在代表委员中维护",
     )
     body = models.TextField("正文", blank=True, help_text="空一行分段；以“### ”开头的段落为小标题")
 
@@ -267,7 +284,11 @@ class Credit(models.Model):
 
     article = models.ForeignKey(Article, models.CASCADE, related_name="credits", verbose_name="稿件")
     position = models.PositiveSmallIntegerField("顺序")
-    role = models.CharField("署名角色", max_length=20, help_text="按见报写法，如：统筹、记者、整理、摄影、通讯员、文/图")
+    role = models.CharField(
+        "署名角色",
+        max_length=20,
+        help_text="按见报写法，如：统筹、记者、整理、摄影、通讯员、文/图",
+    )
     qualifier = models.CharField("前缀", max_length=20, blank=True, help_text="如“本报记者”，不是姓名的一部分")
     contributor = models.ForeignKey(Contributor, models.PROTECT, related_name="credits", verbose_name="署名人")
 
@@ -287,7 +308,12 @@ class Photo(models.Model):
     """An uploaded image with its caption, alt text and photographer."""
 
     article = models.ForeignKey(
-        Article, models.CASCADE, null=True, blank=True, related_name="photos", verbose_name="稿件"
+        Article,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name="稿件",
     )
     position = models.PositiveSmallIntegerField("顺序", default=0)
     is_lead = models.BooleanField("题图", default=False, help_text="显示在稿件顶部；每篇至多一张")
@@ -297,16 +323,28 @@ class Photo(models.Model):
     caption = models.TextField("图片说明", blank=True)
     alt_text = models.CharField("替代文字", max_length=200, help_text="供读屏软件朗读，描述画面内容")
     photographer = models.ForeignKey(
-        Contributor, models.SET_NULL, null=True, blank=True, related_name="photos", verbose_name="摄影"
+        Contributor,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name="摄影",
     )
     created_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
+    # {"source": image name, "items": [{"width", "height", "format", "name"}]}, kept by
+    # articles.photos; on the row itself so showing a photo never costs an extra query.
+    renditions = models.JSONField("规格图", default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = "图片"
         verbose_name_plural = "图片"
         ordering = ["article", "-is_lead", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["article"], condition=Q(is_lead=True), name="photo_one_lead_per_article"),
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=Q(is_lead=True),
+                name="photo_one_lead_per_article",
+            ),
         ]
 
     def __str__(self):

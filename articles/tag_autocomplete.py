@@ -65,6 +65,4 @@ def tag_suggestions(request):
     if term:
         tags = tags.filter(name__icontains=term)
     tags = tags.annotate(uses=Count("taggit_taggeditem_items")).order_by("-uses", "name")[:SUGGESTIONS]
-    return JsonResponse(
-        {"results": [{"id": t.name, "text": t.name} for t in tags], "pagination": {"more": False}}
-    )
+    return JsonResponse({"results": [{"id": t.name, "text": t.name} for t in tags], "pagination": {"more": False}})

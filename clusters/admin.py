@@ -23,6 +23,7 @@ class ClusterAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "slug", "position", "article_count", "project_count"]
     search_fields = ["name", "short_name", "aliases"]
     ordering = ["position"]
+    autocomplete_fields = ["cover_photo"]
     inlines = [ProjectInline, MilestoneInline]
 
     def get_queryset(self, request):
@@ -47,6 +48,7 @@ class ClusterAdmin(admin.ModelAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    ordering = ["name"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["name", "kind", "project_count"]
     search_fields = ["name", "kind"]
     list_filter = ["kind"]

@@ -7,11 +7,22 @@ class Cluster(models.Model):
     """One of the city's eight hundred-billion-yuan industry clusters (八大千亿产业集群)."""
 
     name = models.CharField("名称", max_length=50, unique=True)
-    slug = models.SlugField("网址标识", max_length=50, unique=True, help_text="稳定的英文标识，用于网址，发布后不要修改")
+    slug = models.SlugField(
+        "网址标识", max_length=50, unique=True, help_text="稳定的英文标识，用于网址，发布后不要修改"
+    )
     short_name = models.CharField("简称", max_length=20, blank=True, help_text="全称较长时使用，如“油茶”")
     aliases = models.TextField("别名", blank=True, help_text="正文中可能出现的其他说法，每行一个，用于自动识别")
     summary = models.TextField("简介", blank=True)
     position = models.PositiveSmallIntegerField("排序", unique=True)
+    cover_photo = models.ForeignKey(
+        "articles.Photo",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="封面图",
+        help_text="显示在集群页侧栏顶部；先在“图片”中上传",
+    )
 
     class Meta:
         verbose_name = "产业集群"

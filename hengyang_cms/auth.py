@@ -17,9 +17,7 @@ class LockoutBackend(AxesStandaloneBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
-        return super().authenticate(
-            request, username=username, password=password, **kwargs
-        )
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -37,6 +35,4 @@ def lockout_response(request, original_response=None, credentials=None):
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "duration": duration,
     }
-    return render(
-        request, "admin/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
-    )
+    return render(request, "admin/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "clusters",
     "articles",
@@ -75,7 +76,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -156,11 +156,40 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "hengyang_cms.storage.StaticFilesStorage"
         if not DEBUG and env_bool("DJANGO_MANIFEST_STATIC", True)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Photos: uploads are refused above these limits (see articles/photos.py and the README).
+PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_PHOTO_MAX_UPLOAD_BYTES", str(40 * 1024 * 1024)))
+PHOTO_MAX_PIXELS = int(os.environ.get("DJANGO_PHOTO_MAX_PIXELS", "64000000"))
+# Django serves var/media/ itself only when asked (development, `make run`); in production the web
+# server or the bucket does.
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
+# Media on S3-compatible storage (django-storages) when a bucket is named; no S3 is needed otherwise.
+if os.environ.get("DJANGO_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["DJANGO_S3_BUCKET"],
+            "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_S3_REGION") or None,
+            "access_key": os.environ.get("DJANGO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DJANGO_S3_SECRET_ACCESS_KEY") or None,
+            "custom_domain": os.environ.get("DJANGO_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("DJANGO_S3_PREFIX", "media"),
+            "default_acl": None,  # the bucket's policy decides who reads
+            "querystring_auth": env_bool("DJANGO_S3_SIGNED_URLS", False),
+            "file_overwrite": False,
+            # Masters and renditions get new names when they change, so caches may keep them.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    if os.environ.get("DJANGO_S3_CUSTOM_DOMAIN"):
+        MEDIA_URL = f"https://{os.environ['DJANGO_S3_CUSTOM_DOMAIN']}/{STORAGES['default']['OPTIONS']['location']}/"
+    SERVE_MEDIA = False
+
 # Tests and `runserver --insecure` serve static files without a prior collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -217,6 +246,17 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    # Photos come from the bucket (or the CDN in front of it), not from this site.
+    _s3 = STORAGES["default"]["OPTIONS"]
+    if _s3["custom_domain"]:
+        _media_sources = [f"https://{_s3['custom_domain']}"]
+    elif _s3["endpoint_url"]:
+        _host = _s3["endpoint_url"].split("://", 1)[-1].split("/", 1)[0]
+        _media_sources = [f"https://{_host}", f"https://*.{_host}"]  # path- or virtual-hosted-style
+    else:
+        _media_sources = ["https://*.amazonaws.com"]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += _media_sources
 
 # Editorial workflow (articles/workflow.py): review levels before an article may be published —
 # 初审, 复审, 终审. Web-only pieces (no page in the paper) may be configured to need fewer.

@@ -1,4 +1,26 @@
+import importlib
+
 import pytest
+from django.apps import apps
+
+# Reference data that data migrations create. A transactional test (a browser test with a live
+# server) flushes every table when it ends, so tests after it get the rows back from the
+# migrations' own code, which is idempotent.
+REFERENCE_DATA_MIGRATIONS = [
+    "clusters.migrations.0002_seed_eight_clusters",
+    "articles.migrations.0005_editorial_groups",
+]
+
+
+def restore_reference_data() -> None:
+    for module in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        restore_reference_data()
 
 
 @pytest.fixture(autouse=True)

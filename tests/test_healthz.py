@@ -26,6 +26,7 @@ def test_healthz_answers_503_when_the_database_is_down():
     env.update(
         DJANGO_SETTINGS_MODULE="hengyang_cms.settings",
         DJANGO_DEBUG="1",
+        DJANGO_ALLOWED_HOSTS="testserver",
         DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere?connect_timeout=2",
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)

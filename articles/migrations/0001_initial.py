@@ -6,137 +6,229 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kicker', models.CharField(blank=True, max_length=200, verbose_name='引题')),
-                ('title', models.CharField(max_length=200, verbose_name='主题')),
-                ('subtitle', models.CharField(blank=True, max_length=200, verbose_name='副题')),
-                ('lead', models.TextField(blank=True, help_text='空一行分段', verbose_name='导语')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('review', '审核中'), ('scheduled', '待发布'), ('published', '已发布'), ('withdrawn', '已撤稿')], default='draft', max_length=12, verbose_name='状态')),
-                ('published_at', models.DateTimeField(blank=True, help_text='到点自动对读者可见', null=True, verbose_name='发布时间')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='版内顺序')),
-                ('import_key', models.CharField(blank=True, editable=False, help_text='导入文件的内容哈希', max_length=64, null=True, unique=True, verbose_name='导入指纹')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('review_level', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='已通过审级')),
-                ('withdrawn_reason', models.TextField(blank=True, editable=False, verbose_name='撤稿说明')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kicker", models.CharField(blank=True, max_length=200, verbose_name="引题")),
+                ("title", models.CharField(max_length=200, verbose_name="主题")),
+                ("subtitle", models.CharField(blank=True, max_length=200, verbose_name="副题")),
+                ("lead", models.TextField(blank=True, help_text="空一行分段", verbose_name="导语")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("review", "审核中"),
+                            ("scheduled", "待发布"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤稿"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, help_text="到点自动对读者可见", null=True, verbose_name="发布时间"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="版内顺序")),
+                (
+                    "import_key",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="导入文件的内容哈希",
+                        max_length=64,
+                        null=True,
+                        unique=True,
+                        verbose_name="导入指纹",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                (
+                    "review_level",
+                    models.PositiveSmallIntegerField(default=0, editable=False, verbose_name="已通过审级"),
+                ),
+                ("withdrawn_reason", models.TextField(blank=True, editable=False, verbose_name="撤稿说明")),
             ],
             options={
-                'verbose_name': '稿件',
-                'verbose_name_plural': '稿件',
-                'ordering': ['-published_at', '-pk'],
+                "verbose_name": "稿件",
+                "verbose_name_plural": "稿件",
+                "ordering": ["-published_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Commentator',
+            name="Commentator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, unique=True, verbose_name='姓名')),
-                ('title', models.CharField(blank=True, help_text='如：市人大代表、市政协委员', max_length=60, verbose_name='现任身份')),
-                ('affiliation', models.CharField(blank=True, max_length=100, verbose_name='单位')),
-                ('bio', models.TextField(blank=True, verbose_name='简介')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=30, unique=True, verbose_name="姓名")),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True, help_text="如：市人大代表、市政协委员", max_length=60, verbose_name="现任身份"
+                    ),
+                ),
+                ("affiliation", models.CharField(blank=True, max_length=100, verbose_name="单位")),
+                ("bio", models.TextField(blank=True, verbose_name="简介")),
             ],
             options={
-                'verbose_name': '代表委员',
-                'verbose_name_plural': '代表委员',
-                'ordering': ['name'],
+                "verbose_name": "代表委员",
+                "verbose_name_plural": "代表委员",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Contributor',
+            name="Contributor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, unique=True, verbose_name='姓名')),
-                ('bio', models.TextField(blank=True, verbose_name='简介')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=30, unique=True, verbose_name="姓名")),
+                ("bio", models.TextField(blank=True, verbose_name="简介")),
             ],
             options={
-                'verbose_name': '采编人员',
-                'verbose_name_plural': '采编人员',
-                'ordering': ['name'],
+                "verbose_name": "采编人员",
+                "verbose_name_plural": "采编人员",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Credit',
+            name="Credit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='顺序')),
-                ('role', models.CharField(help_text='按见报写法，如：统筹、记者、整理、摄影、通讯员、文/图', max_length=20, verbose_name='署名角色')),
-                ('qualifier', models.CharField(blank=True, help_text='如“本报记者”，不是姓名的一部分', max_length=20, verbose_name='前缀')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="顺序")),
+                (
+                    "role",
+                    models.CharField(
+                        help_text="按见报写法，如：统筹、记者、整理、摄影、通讯员、文/图",
+                        max_length=20,
+                        verbose_name="署名角色",
+                    ),
+                ),
+                (
+                    "qualifier",
+                    models.CharField(
+                        blank=True, help_text="如“本报记者”，不是姓名的一部分", max_length=20, verbose_name="前缀"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '署名',
-                'verbose_name_plural': '署名',
-                'ordering': ['article', 'position'],
+                "verbose_name": "署名",
+                "verbose_name_plural": "署名",
+                "ordering": ["article", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Issue',
+            name="Issue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='出版日期')),
-                ('number', models.PositiveIntegerField(blank=True, help_text='报纸总期号，可空', null=True, unique=True, verbose_name='期号')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(unique=True, verbose_name="出版日期")),
+                (
+                    "number",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="报纸总期号，可空", null=True, unique=True, verbose_name="期号"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报纸期次',
-                'verbose_name_plural': '报纸期次',
-                'ordering': ['-date'],
+                "verbose_name": "报纸期次",
+                "verbose_name_plural": "报纸期次",
+                "ordering": ["-date"],
             },
         ),
         migrations.CreateModel(
-            name='Page',
+            name="Page",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=4, validators=[django.core.validators.RegexValidator('^[A-Z]?\\d{1,3}$', '版次格式如 A01、B12 或 03。')], verbose_name='版次')),
-                ('name', models.CharField(blank=True, max_length=30, verbose_name='版名')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "number",
+                    models.CharField(
+                        max_length=4,
+                        validators=[
+                            django.core.validators.RegexValidator("^[A-Z]?\\d{1,3}$", "版次格式如 A01、B12 或 03。")
+                        ],
+                        verbose_name="版次",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=30, verbose_name="版名")),
             ],
             options={
-                'verbose_name': '版面',
-                'verbose_name_plural': '版面',
-                'ordering': ['issue', 'number'],
+                "verbose_name": "版面",
+                "verbose_name_plural": "版面",
+                "ordering": ["issue", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Photo',
+            name="Photo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('is_lead', models.BooleanField(default=False, help_text='显示在稿件顶部；每篇至多一张', verbose_name='题图')),
-                ('image', models.ImageField(height_field='height', upload_to='photos/%Y/%m/', verbose_name='图片', width_field='width')),
-                ('width', models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='宽')),
-                ('height', models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='高')),
-                ('caption', models.TextField(blank=True, verbose_name='图片说明')),
-                ('alt_text', models.CharField(help_text='供读屏软件朗读，描述画面内容', max_length=200, verbose_name='替代文字')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='上传时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                (
+                    "is_lead",
+                    models.BooleanField(default=False, help_text="显示在稿件顶部；每篇至多一张", verbose_name="题图"),
+                ),
+                (
+                    "image",
+                    models.ImageField(
+                        height_field="height", upload_to="photos/%Y/%m/", verbose_name="图片", width_field="width"
+                    ),
+                ),
+                ("width", models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name="宽")),
+                ("height", models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name="高")),
+                ("caption", models.TextField(blank=True, verbose_name="图片说明")),
+                (
+                    "alt_text",
+                    models.CharField(help_text="供读屏软件朗读，描述画面内容", max_length=200, verbose_name="替代文字"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="上传时间"),
+                ),
             ],
             options={
-                'verbose_name': '图片',
-                'verbose_name_plural': '图片',
-                'ordering': ['article', '-is_lead', 'position', 'pk'],
+                "verbose_name": "图片",
+                "verbose_name_plural": "图片",
+                "ordering": ["article", "-is_lead", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='顺序')),
-                ('heading', models.CharField(blank=True, max_length=200, verbose_name='小标题')),
-                ('commentator_title', models.CharField(blank=True, help_text='按当时见报的身份填写，如“市政协委员”；人物现任身份另在代表委员中维护', max_length=60, verbose_name='刊发时身份')),
-                ('body', models.TextField(blank=True, help_text='空一行分段；以“### ”开头的段落为小标题', verbose_name='正文')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="顺序")),
+                ("heading", models.CharField(blank=True, max_length=200, verbose_name="小标题")),
+                (
+                    "commentator_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="按当时见报的身份填写，如“市政协委员”；人物现任身份另在代表委员中维护",
+                        max_length=60,
+                        verbose_name="刊发时身份",
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True, help_text="空一行分段；以“### ”开头的段落为小标题", verbose_name="正文"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '段落',
-                'verbose_name_plural': '段落',
-                'ordering': ['article', 'position'],
+                "verbose_name": "段落",
+                "verbose_name_plural": "段落",
+                "ordering": ["article", "position"],
             },
         ),
     ]

@@ -7,111 +7,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('articles', '0001_initial'),
-        ('clusters', '0001_initial'),
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ("articles", "0001_initial"),
+        ("clusters", "0001_initial"),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='clusters',
-            field=models.ManyToManyField(blank=True, related_name='articles', to='clusters.cluster', verbose_name='产业集群'),
+            model_name="article",
+            name="clusters",
+            field=models.ManyToManyField(
+                blank=True, related_name="articles", to="clusters.cluster", verbose_name="产业集群"
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles_created', to=settings.AUTH_USER_MODEL, verbose_name='创建人'),
+            model_name="article",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="articles_created",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="创建人",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='tags',
-            field=taggit.managers.TaggableManager(blank=True, help_text='用逗号分隔', through='taggit.TaggedItem', to='taggit.Tag', verbose_name='标签'),
+            model_name="article",
+            name="tags",
+            field=taggit.managers.TaggableManager(
+                blank=True, help_text="用逗号分隔", through="taggit.TaggedItem", to="taggit.Tag", verbose_name="标签"
+            ),
         ),
         migrations.AddField(
-            model_name='credit',
-            name='article',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credits', to='articles.article', verbose_name='稿件'),
+            model_name="credit",
+            name="article",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="credits",
+                to="articles.article",
+                verbose_name="稿件",
+            ),
         ),
         migrations.AddField(
-            model_name='credit',
-            name='contributor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credits', to='articles.contributor', verbose_name='署名人'),
+            model_name="credit",
+            name="contributor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="credits",
+                to="articles.contributor",
+                verbose_name="署名人",
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='issue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='articles.issue', verbose_name='期次'),
+            model_name="page",
+            name="issue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="pages",
+                to="articles.issue",
+                verbose_name="期次",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='page',
-            field=models.ForeignKey(blank=True, help_text='见报稿件所在版面；仅网络发布的稿件留空', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='articles.page', verbose_name='版面'),
+            model_name="article",
+            name="page",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="见报稿件所在版面；仅网络发布的稿件留空",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="articles",
+                to="articles.page",
+                verbose_name="版面",
+            ),
         ),
         migrations.AddField(
-            model_name='photo',
-            name='article',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='articles.article', verbose_name='稿件'),
+            model_name="photo",
+            name="article",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="photos",
+                to="articles.article",
+                verbose_name="稿件",
+            ),
         ),
         migrations.AddField(
-            model_name='photo',
-            name='photographer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='photos', to='articles.contributor', verbose_name='摄影'),
+            model_name="photo",
+            name="photographer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="photos",
+                to="articles.contributor",
+                verbose_name="摄影",
+            ),
         ),
         migrations.AddField(
-            model_name='commentator',
-            name='photo',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='articles.photo', verbose_name='照片'),
+            model_name="commentator",
+            name="photo",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="articles.photo",
+                verbose_name="照片",
+            ),
         ),
         migrations.AddField(
-            model_name='section',
-            name='article',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='articles.article', verbose_name='稿件'),
+            model_name="section",
+            name="article",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sections",
+                to="articles.article",
+                verbose_name="稿件",
+            ),
         ),
         migrations.AddField(
-            model_name='section',
-            name='commentator',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sections', to='articles.commentator', verbose_name='代表委员'),
+            model_name="section",
+            name="commentator",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sections",
+                to="articles.commentator",
+                verbose_name="代表委员",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credit',
-            constraint=models.UniqueConstraint(fields=('article', 'position'), name='credit_unique_position'),
+            model_name="credit",
+            constraint=models.UniqueConstraint(fields=("article", "position"), name="credit_unique_position"),
         ),
         migrations.AddConstraint(
-            model_name='page',
-            constraint=models.UniqueConstraint(fields=('issue', 'number'), name='page_unique_number_per_issue'),
+            model_name="page",
+            constraint=models.UniqueConstraint(fields=("issue", "number"), name="page_unique_number_per_issue"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', 'published_at'], name='article_status_pub_idx'),
+            model_name="article",
+            index=models.Index(fields=["status", "published_at"], name="article_status_pub_idx"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['page', 'position'], name='article_page_position_idx'),
+            model_name="article",
+            index=models.Index(fields=["page", "position"], name="article_page_position_idx"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['-published_at', '-id'], name='article_pub_desc_idx'),
+            model_name="article",
+            index=models.Index(fields=["-published_at", "-id"], name="article_pub_desc_idx"),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['scheduled', 'published']), _negated=True), ('published_at__isnull', False), _connector='OR'), name='article_visible_has_time', violation_error_message='已发布或待发布的稿件必须有发布时间。'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["scheduled", "published"]), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="article_visible_has_time",
+                violation_error_message="已发布或待发布的稿件必须有发布时间。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='photo',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_lead', True)), fields=('article',), name='photo_one_lead_per_article'),
+            model_name="photo",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_lead", True)), fields=("article",), name="photo_one_lead_per_article"
+            ),
         ),
         migrations.AddIndex(
-            model_name='section',
-            index=models.Index(fields=['commentator', 'article'], name='section_commentator_idx'),
+            model_name="section",
+            index=models.Index(fields=["commentator", "article"], name="section_commentator_idx"),
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.UniqueConstraint(fields=('article', 'position'), name='section_unique_position'),
+            model_name="section",
+            constraint=models.UniqueConstraint(fields=("article", "position"), name="section_unique_position"),
         ),
     ]

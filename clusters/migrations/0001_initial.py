@@ -5,79 +5,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('articles', '0001_initial'),
+        ("articles", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Cluster',
+            name="Cluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='名称')),
-                ('slug', models.SlugField(help_text='稳定的英文标识，用于网址，发布后不要修改', unique=True, verbose_name='网址标识')),
-                ('short_name', models.CharField(blank=True, help_text='全称较长时使用，如“油茶”', max_length=20, verbose_name='简称')),
-                ('aliases', models.TextField(blank=True, help_text='正文中可能出现的其他说法，每行一个，用于自动识别', verbose_name='别名')),
-                ('summary', models.TextField(blank=True, verbose_name='简介')),
-                ('position', models.PositiveSmallIntegerField(unique=True, verbose_name='排序')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="名称")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="稳定的英文标识，用于网址，发布后不要修改", unique=True, verbose_name="网址标识"
+                    ),
+                ),
+                (
+                    "short_name",
+                    models.CharField(
+                        blank=True, help_text="全称较长时使用，如“油茶”", max_length=20, verbose_name="简称"
+                    ),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True, help_text="正文中可能出现的其他说法，每行一个，用于自动识别", verbose_name="别名"
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="简介")),
+                ("position", models.PositiveSmallIntegerField(unique=True, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '产业集群',
-                'verbose_name_plural': '产业集群',
-                'ordering': ['position'],
+                "verbose_name": "产业集群",
+                "verbose_name_plural": "产业集群",
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('kind', models.CharField(blank=True, help_text='如：央企、高校、民营企业、园区', max_length=30, verbose_name='类型')),
-                ('summary', models.TextField(blank=True, verbose_name='简介')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True, help_text="如：央企、高校、民营企业、园区", max_length=30, verbose_name="类型"
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="简介")),
             ],
             options={
-                'verbose_name': '机构',
-                'verbose_name_plural': '机构',
-                'ordering': ['name'],
+                "verbose_name": "机构",
+                "verbose_name_plural": "机构",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True, verbose_name='名称')),
-                ('location', models.CharField(blank=True, help_text='如：松木经开区、水口山经济开发区', max_length=60, verbose_name='所在地')),
-                ('status', models.CharField(choices=[('planned', '规划'), ('signed', '已签约'), ('building', '在建'), ('operating', '已投产')], default='planned', max_length=12, verbose_name='状态')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='启动日期')),
-                ('summary', models.TextField(blank=True, verbose_name='简介')),
-                ('cluster', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='clusters.cluster', verbose_name='产业集群')),
-                ('organizations', models.ManyToManyField(blank=True, related_name='projects', to='clusters.organization', verbose_name='参与机构')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True, verbose_name="名称")),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True, help_text="如：松木经开区、水口山经济开发区", max_length=60, verbose_name="所在地"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "规划"),
+                            ("signed", "已签约"),
+                            ("building", "在建"),
+                            ("operating", "已投产"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="启动日期")),
+                ("summary", models.TextField(blank=True, verbose_name="简介")),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="clusters.cluster",
+                        verbose_name="产业集群",
+                    ),
+                ),
+                (
+                    "organizations",
+                    models.ManyToManyField(
+                        blank=True, related_name="projects", to="clusters.organization", verbose_name="参与机构"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目',
-                'verbose_name_plural': '项目',
-                'ordering': ['cluster__position', 'name'],
+                "verbose_name": "项目",
+                "verbose_name_plural": "项目",
+                "ordering": ["cluster__position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('text', models.CharField(max_length=200, verbose_name='事件')),
-                ('cluster', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='clusters.cluster', verbose_name='产业集群')),
-                ('source_article', models.ForeignKey(blank=True, help_text='报道此事件的稿件，时间线据此给出出处', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='milestones', to='articles.article', verbose_name='报道稿件')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='clusters.project', verbose_name='项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("text", models.CharField(max_length=200, verbose_name="事件")),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="clusters.cluster",
+                        verbose_name="产业集群",
+                    ),
+                ),
+                (
+                    "source_article",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="报道此事件的稿件，时间线据此给出出处",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="milestones",
+                        to="articles.article",
+                        verbose_name="报道稿件",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="clusters.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '大事记',
-                'verbose_name_plural': '大事记',
-                'ordering': ['date', 'pk'],
-                'indexes': [models.Index(fields=['cluster', 'date'], name='milestone_cluster_date_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('cluster__isnull', False), ('project__isnull', False), _connector='OR'), name='milestone_has_cluster_or_project', violation_error_message='大事记须关联产业集群或项目。')],
+                "verbose_name": "大事记",
+                "verbose_name_plural": "大事记",
+                "ordering": ["date", "pk"],
+                "indexes": [models.Index(fields=["cluster", "date"], name="milestone_cluster_date_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("cluster__isnull", False), ("project__isnull", False), _connector="OR"),
+                        name="milestone_has_cluster_or_project",
+                        violation_error_message="大事记须关联产业集群或项目。",
+                    )
+                ],
             },
         ),
     ]

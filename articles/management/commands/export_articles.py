@@ -1,0 +1,38 @@
+"""Print articles as JSON Lines in the import format."""
+
+import datetime
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+
+from articles.exporting import iter_article_records
+from articles.models import Article
+
+
+def iso_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
+
+
+class Command(BaseCommand):
+    help = "导出稿件为 JSON Lines（每行一篇），可再用 import_articles 导入。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--status", choices=Article.Status.values, help="只导出这一状态的稿件")
+        parser.add_argument(
+            "--since",
+            type=iso_date,
+            help="只导出这一天（YYYY-MM-DD）及以后见报或发布的稿件",
+        )
+
+    def handle(self, *args, status=None, since=None, **options):
+        articles = Article.objects.all()
+        if status:
+            articles = articles.filter(status=status)
+        if since:
+            articles = articles.filter(Q(page__issue__date__gte=since) | Q(published_at__date__gte=since))
+        for record in iter_article_records(articles):
+            self.stdout.write(json.dumps(record, ensure_ascii=False))

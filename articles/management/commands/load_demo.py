@@ -1,0 +1,103 @@
+"""Load the demo content shipped in articles/demo/: articles through the importer, then projects.
+
+Idempotent: articles are recognised by their content hash, everything else by name, so running
+it again (as `make run` does on every start) changes nothing.
+"""
+
+import datetime
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from articles.importing import ArticleImporter, ImportOptions
+from articles.models import Article
+from articles.parsing import ParseError, parse_file
+from clusters.models import Cluster, Milestone, Organization, Project
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+
+
+def day(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+class Command(BaseCommand):
+    help = "载入演示内容：几期报纸、稿件、项目、机构和大事记（可重复运行，不会重复创建）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-photos", action="store_true", help="不生成演示图片（更快）")
+
+    def handle(self, *args, no_photos=False, **options):
+        manifest = json.loads((DEMO_DIR / "manifest.json").read_text("utf-8"))
+        page_names = {
+            (issue["date"], page["number"]): page["name"] for issue in manifest["issues"] for page in issue["pages"]
+        }
+        with transaction.atomic():
+            articles, created = self.load_articles(manifest["articles"], page_names)
+            self.load_projects(manifest, articles)
+        if not no_photos:
+            from articles.demo_photos import attach_demo_photos
+
+            attach_demo_photos()
+        self.stdout.write(
+            f"演示内容已就绪：稿件 {len(articles)} 篇（本次新建 {created} 篇），"
+            f"项目 {len(manifest['projects'])} 个，大事记 {len(manifest['milestones'])} 条。"
+        )
+
+    def load_articles(self, entries, page_names) -> tuple[dict[str, Article], int]:
+        articles, created = {}, 0
+        for entry in entries:
+            path = DEMO_DIR / entry["file"]
+            try:
+                parsed = parse_file(path.name, path.read_bytes())
+            except ParseError as error:
+                raise CommandError(f"{path.name}:{error.line}: {error.reason}") from None
+            options = ImportOptions(
+                status=entry["status"],
+                issue_date=day(entry["date"]),
+                page_number=entry["page"],
+                page_name=page_names.get((entry["date"], entry["page"]), ""),
+            )
+            result = next(ArticleImporter(options).import_files([(path.name, parsed)]))
+            if result.error:
+                raise CommandError(f"{path.name}:{result.error.line}: {result.error.reason}")
+            created += len(result.created)
+            article = Article.objects.get(pk=(result.created or result.existing)[0])
+            article.tags.add(*entry.get("tags", []))
+            articles[entry["file"]] = article
+        return articles, created
+
+    def load_projects(self, manifest, articles) -> None:
+        clusters = {c.name: c for c in Cluster.objects.all()}
+        organizations = {}
+        for item in manifest["organizations"]:
+            organizations[item["name"]], _ = Organization.objects.get_or_create(
+                name=item["name"], defaults={"kind": item["kind"]}
+            )
+        projects = {}
+        for item in manifest["projects"]:
+            project, _ = Project.objects.get_or_create(
+                name=item["name"],
+                defaults={
+                    "cluster": clusters[item["cluster"]],
+                    "location": item["location"],
+                    "status": item["status"],
+                    "started_on": day(item["started_on"]),
+                    "summary": item["summary"],
+                },
+            )
+            project.organizations.add(*(organizations[name] for name in item["organizations"]))
+            projects[item["name"]] = project
+        for item in manifest["milestones"]:
+            project = projects[item["project"]]
+            Milestone.objects.get_or_create(
+                date=day(item["date"]),
+                text=item["text"],
+                project=project,
+                defaults={
+                    "cluster": project.cluster,
+                    "source_article": articles[item["source"]],
+                },
+            )

@@ -1,0 +1,71 @@
+"""The sitemap lists what readers can open: visible articles, issues with them, clusters, commentators."""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from articles.models import Article, Commentator, Section
+from articles.views import issues_with_visible_articles
+from clusters.models import Cluster
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.8
+    limit = 10_000  # URLs per sitemap page; the index lists the pages
+
+    def items(self):
+        return Article.objects.visible().only("pk", "updated_at").order_by("pk")
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+class IssueSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.6
+
+    def items(self):
+        return issues_with_visible_articles().order_by("date")
+
+
+class ClusterSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.7
+
+    def items(self):
+        return Cluster.objects.order_by("position")
+
+
+class CommentatorSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        wrote_visible = Section.objects.filter(commentator=OuterRef("pk"), article__in=Article.objects.visible())
+        return Commentator.objects.filter(Exists(wrote_visible)).only("pk").order_by("pk")
+
+
+class SectionIndexSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return [
+            "articles:home",
+            "articles:issues",
+            "clusters:index",
+            "articles:commentators",
+        ]
+
+    def location(self, name):
+        return reverse(name)
+
+
+sitemaps = {
+    "pages": SectionIndexSitemap,
+    "articles": ArticleSitemap,
+    "issues": IssueSitemap,
+    "clusters": ClusterSitemap,
+    "commentators": CommentatorSitemap,
+}

@@ -1,0 +1,59 @@
+"""Cluster pages: the eight clusters, what the paper reported and what commentators said."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from articles.views import (
+    RECENT_MAX_AGE,
+    cache_publicly,
+    commentaries,
+    paginate,
+    visible_listing,
+    visible_through,
+)
+from clusters.models import Cluster, Milestone
+
+COMMENTARY_COUNT = 8
+
+
+@require_safe
+def cluster_index(request):
+    clusters = Cluster.objects.annotate(article_count=Count("articles", filter=visible_through("articles__"))).order_by(
+        "position"
+    )
+    return cache_publicly(
+        render(request, "clusters/cluster_index.html", {"clusters": clusters}),
+        RECENT_MAX_AGE,
+    )
+
+
+@require_safe
+def cluster_detail(request, slug):
+    cluster = get_object_or_404(Cluster.objects.select_related("cover_photo__photographer"), slug=slug)
+    articles = paginate(request, visible_listing().for_cluster(cluster).order_by("-published_at", "-pk"))
+    said = commentaries().filter(article__clusters=cluster)[:COMMENTARY_COUNT]
+    projects = cluster.projects.prefetch_related("organizations").order_by("name")
+    # A milestone reported by an article that readers cannot see (a draft, a withdrawn piece)
+    # stays off the timeline: it would leak what has not been published.
+    timeline = (
+        Milestone.objects.filter(cluster=cluster)
+        .filter(Q(source_article__isnull=True) | visible_through("source_article__"))
+        .select_related("project", "source_article")
+        .only(
+            "date",
+            "text",
+            "project__name",
+            "source_article__id",
+            "source_article__title",
+        )
+        .order_by("date", "pk")
+    )
+    context = {
+        "cluster": cluster,
+        "articles": articles,
+        "commentaries": said,
+        "projects": projects,
+        "timeline": timeline,
+    }
+    return cache_publicly(render(request, "clusters/cluster_detail.html", context), RECENT_MAX_AGE)

@@ -1,0 +1,219 @@
+"""The two index backends: PostgreSQL (GIN over an int4[] of token codes) and SQLite (FTS5).
+
+Both index the same tokens (character unigrams and bigrams of normalised text, see
+search/text.py) and both confirm longer terms against the stored normalised text, so both
+return exactly the articles that contain the query.
+
+A backend answers two things: how to write and remove index entries, and an SQL condition
+on ``articles_article`` that holds for articles matching a parsed query.
+"""
+
+from django.db import connection, transaction
+
+from search import text
+from search.query import ParsedQuery
+
+DOC_TABLE = "search_searchdocument"
+GIN_INDEX = "search_document_grams_gin"
+FTS_TABLE = "search_fts"
+ARTICLE_ID = '"articles_article"."id"'
+
+
+def grams_literal(head: str, body: str) -> str:
+    """An int4[] literal of the article's token codes: cheaper to send than a list of ints."""
+    return "{" + ",".join(map(str, text.token_codes(head + text.FIELD_SEPARATOR + body))) + "}"
+
+
+class PostgresBackend:
+    vendor = "postgresql"
+
+    def upsert(self, cursor, rows: list[tuple[int, str, str]]) -> None:
+        if not rows:
+            return
+        cursor.execute(
+            f"INSERT INTO {DOC_TABLE} (article_id, head, body, grams) "
+            f"VALUES {', '.join(['(%s, %s, %s, %s::int4[])'] * len(rows))} "
+            "ON CONFLICT (article_id) DO UPDATE SET head = EXCLUDED.head, body = EXCLUDED.body, grams = EXCLUDED.grams",
+            [value for row in rows for value in (*row, grams_literal(row[1], row[2]))],
+        )
+
+    def delete(self, cursor, article_ids: list[int]) -> None:
+        if article_ids:
+            cursor.execute(
+                f"DELETE FROM {DOC_TABLE} WHERE article_id = ANY(%s)",
+                [list(article_ids)],
+            )
+
+    def rebuild(self, ids: list[int], rows_for, *, chunk_size: int, progress=None) -> None:
+        """Fill a fresh table, index it in one pass, swap it in (see indexing.rebuild_index)."""
+        new = f"{DOC_TABLE}_rebuild"
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {new}")
+            cursor.execute(f"CREATE TABLE {new} (LIKE {DOC_TABLE} INCLUDING DEFAULTS)")
+        for start in range(0, len(ids), chunk_size):
+            rows, _gone = rows_for(ids[start : start + chunk_size])
+            if rows:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"INSERT INTO {new} (article_id, head, body, grams) "
+                        f"VALUES {', '.join(['(%s, %s, %s, %s::int4[])'] * len(rows))}",
+                        [value for row in rows for value in (*row, grams_literal(row[1], row[2]))],
+                    )
+            if progress:
+                progress(len(ids[start : start + chunk_size]))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(f"ALTER TABLE {new} ADD CONSTRAINT {new}_pkey PRIMARY KEY (article_id)")
+            cursor.execute(f"CREATE INDEX {new}_grams_gin ON {new} USING gin (grams)")
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Searches wait for the lock for the moment the swap takes, then see the new table.
+            cursor.execute(f"LOCK TABLE {DOC_TABLE} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"DROP TABLE {DOC_TABLE}")
+            cursor.execute(f"ALTER TABLE {new} RENAME TO {DOC_TABLE}")
+            cursor.execute(f"ALTER INDEX {new}_pkey RENAME TO {DOC_TABLE}_pkey")
+            cursor.execute(f"ALTER INDEX {new}_grams_gin RENAME TO {GIN_INDEX}")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {DOC_TABLE} d WHERE NOT EXISTS (SELECT 1 FROM articles_article a WHERE a.id = d.article_id)"
+            )
+            cursor.execute(f"ANALYZE {DOC_TABLE}")
+
+    def clear(self, cursor) -> None:
+        cursor.execute(f"TRUNCATE {DOC_TABLE}")
+
+    def _term_condition(self, term: str, *, use_index: bool) -> tuple[str, list]:
+        parts, params = [], []
+        codes = text.term_codes(term) if use_index else []
+        if codes:
+            parts.append("d.grams @> %s::int4[]")
+            params.append(codes)
+        if text.needs_substring_check(term) or not codes:
+            parts.append("(strpos(d.head, %s) > 0 OR strpos(d.body, %s) > 0)")
+            params += [term, term]
+        return " AND ".join(parts), params
+
+    def match_sql(self, parsed: ParsedQuery, *, use_index: bool = True) -> tuple[str, list]:
+        conditions, params = [f"d.article_id = {ARTICLE_ID}"], []
+        for term in parsed.include:
+            sql, p = self._term_condition(term, use_index=use_index)
+            conditions.append(sql)
+            params += p
+        for term in parsed.exclude:
+            sql, p = self._term_condition(term, use_index=False)
+            conditions.append(f"NOT ({sql})")
+            params += p
+        # Without the index (a walk over articles newest first, for very common terms) the
+        # substring test alone decides: it is exact, and cheaper per row than array containment.
+        # OFFSET 0 keeps the walk a walk: without it PostgreSQL may turn EXISTS into a join that
+        # reads every entry of the index table instead of probing one entry per article.
+        offset = "" if use_index else " OFFSET 0"
+        return (
+            f"EXISTS (SELECT 1 FROM {DOC_TABLE} d WHERE {' AND '.join(conditions)}{offset})",
+            params,
+        )
+
+
+class SqliteBackend:
+    vendor = "sqlite"
+
+    def _old_tokens(self, cursor, article_ids: list[int]) -> list[tuple[int, str]]:
+        # The FTS table is contentless (it keeps no copy of the token text, which would
+        # double the database); removing an entry takes the tokens it was written with,
+        # which are recomputed from the stored normalised text.
+        found = []
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            cursor.execute(
+                f"SELECT article_id, head, body FROM {DOC_TABLE} WHERE article_id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            found += [(aid, self._token_string(head, body)) for aid, head, body in cursor.fetchall()]
+        return found
+
+    @staticmethod
+    def _token_string(head: str, body: str) -> str:
+        # Unsigned decimal codes are plain words to any FTS5 tokenizer, which would split our
+        # tokens' punctuation and spaces. Order is irrelevant: detail=none keeps no positions.
+        return " ".join(map(str, text.token_codes(head + text.FIELD_SEPARATOR + body, signed=False)))
+
+    def _remove(self, cursor, article_ids: list[int]) -> None:
+        old = self._old_tokens(cursor, article_ids)
+        if old:
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, tokens) VALUES ('delete', %s, %s)",
+                old,
+            )
+            cursor.executemany(
+                f"DELETE FROM {DOC_TABLE} WHERE article_id = %s",
+                [(aid,) for aid, _ in old],
+            )
+
+    def upsert(self, cursor, rows: list[tuple[int, str, str]]) -> None:
+        if not rows:
+            return
+        self._remove(cursor, [r[0] for r in rows])
+        cursor.executemany(
+            f"INSERT INTO {DOC_TABLE} (article_id, head, body) VALUES (%s, %s, %s)",
+            rows,
+        )
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (%s, %s)",
+            [(aid, self._token_string(head, body)) for aid, head, body in rows],
+        )
+
+    def delete(self, cursor, article_ids: list[int]) -> None:
+        if article_ids:
+            self._remove(cursor, list(article_ids))
+
+    def drop_orphans(self) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT article_id FROM {DOC_TABLE} WHERE article_id NOT IN (SELECT id FROM articles_article)"
+            )
+            self.delete(cursor, [row[0] for row in cursor.fetchall()])
+
+    def clear(self, cursor) -> None:
+        cursor.execute(f"DELETE FROM {DOC_TABLE}")
+        cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
+
+    def _fts(self, term: str) -> str:
+        return " AND ".join(map(str, text.term_codes(term, signed=False)))
+
+    @staticmethod
+    def _substring(term: str) -> tuple[str, list]:
+        return "(instr(d.head, %s) > 0 OR instr(d.body, %s) > 0)", [term, term]
+
+    def match_sql(self, parsed: ParsedQuery, *, use_index: bool = True) -> tuple[str, list]:
+        # The FTS5 lookup stands alone (not inside a correlated subquery) so SQLite computes
+        # the matching ids once and fetches those articles by primary key, rather than
+        # testing every visible article.
+        conditions, params = [], []
+        positive = [self._fts(t) for t in parsed.include if text.term_codes(t, signed=False)]
+        if positive:
+            conditions.append(f"{ARTICLE_ID} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)")
+            params.append(" AND ".join(positive))
+        checks, check_params = [f"d.article_id = {ARTICLE_ID}"], []
+        for term in parsed.include:
+            if text.needs_substring_check(term) or not text.term_codes(term):
+                sql, p = self._substring(term)
+                checks.append(sql)
+                check_params += p
+        for term in parsed.exclude:
+            if text.needs_substring_check(term) or not text.term_codes(term):
+                sql, p = self._substring(term)
+                checks.append(f"NOT {sql}")
+                check_params += p
+            else:
+                conditions.append(f"{ARTICLE_ID} NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)")
+                params.append(self._fts(term))
+        conditions.append(f"EXISTS (SELECT 1 FROM {DOC_TABLE} d WHERE {' AND '.join(checks)})")
+        return " AND ".join(conditions), params + check_params
+
+
+def get_backend(conn=None):
+    conn = conn or connection
+    if conn.vendor == "postgresql":
+        return PostgresBackend()
+    if conn.vendor == "sqlite":
+        return SqliteBackend()
+    raise NotImplementedError(f"全文检索不支持数据库 {conn.vendor}")

@@ -1,0 +1,36 @@
+from django.db import models
+
+from articles.models import Article
+
+
+class SearchDocument(models.Model):
+    """The normalised text of one article, as the search index sees it.
+
+    ``head`` holds kicker, title, subtitle and section headings; ``body`` the lead, section
+    text, commentator and credit names; fields are separated by a newline, which normalised
+    text never contains. The index itself lives beside it: on PostgreSQL a ``grams`` column
+    (int4[] of character unigram and bigram codes, GIN-indexed) added by a migration, on SQLite
+    the FTS5 table ``search_fts`` keyed by article id. Matches are confirmed against this
+    text, so results are exact substring matches.
+    """
+
+    # No database constraint and no cascade: when an article is deleted its entry must
+    # outlive it until the commit, because removing an FTS5 entry needs the text it was
+    # written with. index_articles() then drops it.
+    article = models.OneToOneField(
+        Article,
+        models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="search_document",
+        verbose_name="稿件",
+    )
+    head = models.TextField("标题与小标题（规范化）", blank=True)
+    body = models.TextField("正文与署名（规范化）", blank=True)
+
+    class Meta:
+        verbose_name = "检索索引条目"
+        verbose_name_plural = "检索索引条目"
+
+    def __str__(self):
+        return f"检索索引 #{self.article_id}"

@@ -1,0 +1,92 @@
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from search.text import (
+    FIELD_SEPARATOR,
+    join_fields,
+    needs_substring_check,
+    normalize,
+    normalize_with_offsets,
+    term_codes,
+    token_codes,
+)
+
+
+def test_normalize_folds_width_case_and_traditional_forms():
+    assert normalize("衡陽ＡＢＣ　１２３％") == "衡阳abc 123%"  # noqa: RUF001
+    assert normalize("HengYang") == "hengyang"
+    assert normalize("頭髮後來發展") == "头发后来发展"
+
+
+def test_normalize_turns_whitespace_and_control_characters_into_spaces():
+    assert normalize("a\nb\tc\u3000d\x00e\ud800f") == "a b c d e f"
+    assert FIELD_SEPARATOR not in normalize("line\nbreak\r\n")
+
+
+def test_normalize_drops_invisible_format_characters():
+    assert normalize("衡\u200b阳\ufeff") == "衡阳"
+
+
+@given(st.text(), st.text())
+def test_normalize_works_character_by_character(a, b):
+    # What makes substring matching on normalised text agree with the original text.
+    assert normalize(a + b) == normalize(a) + normalize(b)
+
+
+@given(st.text())
+def test_offsets_map_every_normalised_character_back(text):
+    normalized, offsets = normalize_with_offsets(text)
+    assert normalized == normalize(text)
+    assert len(offsets) == len(normalized) + 1
+    assert offsets == sorted(offsets)
+    assert offsets[-1] == len(text)
+
+
+def expected_codes(text):
+    """token_codes spelt out slowly: every unit and adjacent pair of units, per field."""
+    codes = set()
+    for field in text.split(FIELD_SEPARATOR):
+        units = [
+            int.from_bytes(field.encode("utf-16-le")[i : i + 2], "little")
+            for i in range(0, len(field.encode("utf-16-le")), 2)
+        ]
+        codes.update(units)
+        for a, b in itertools.pairwise(units):
+            code = a | b << 16
+            codes.add(code - 2**32 if code >= 2**31 else code)
+    return codes - {0x20, 0x20 | 0x20 << 16}
+
+
+def test_token_codes_are_unigrams_and_bigrams_per_field():
+    heng, yang, shi = ord("衡"), ord("阳"), ord("市")
+    pair = heng | yang << 16
+    assert {heng, yang, shi} <= token_codes(join_fields(["衡阳市", "ab"]))
+    assert pair - 2**32 in token_codes(join_fields(["衡阳市"]))
+    assert pair in token_codes(join_fields(["衡阳市"]), signed=False)
+    # No token spans two fields.
+    assert (shi | ord("a") << 16) not in token_codes(join_fields(["衡阳市", "ab"]), signed=False)
+
+
+@given(st.lists(st.text(), max_size=3))
+def test_token_codes_match_their_definition(fields):
+    text = join_fields(fields)
+    assert token_codes(text) == expected_codes(text)
+
+
+def test_term_codes():
+    assert term_codes("衡") == [ord("衡")]
+    assert term_codes("衡阳") == [(ord("衡") | ord("阳") << 16) - 2**32]
+    assert len(term_codes("有色金属")) == 3
+    assert len(term_codes("一二三四五六七八九十甲乙丙丁")) == 8
+    assert not needs_substring_check("衡阳") and needs_substring_check("衡阳市")
+    # Beyond the BMP a character is two units: one bigram, still exact.
+    assert len(term_codes("😀")) == 1 and not needs_substring_check("😀")
+
+
+@given(st.text(min_size=1, max_size=30), st.booleans())
+def test_every_code_of_a_term_is_a_code_of_text_containing_it(term, signed):
+    term = normalize(term).strip()
+    text = join_fields(["前文" + term + "后文"])
+    assert set(term_codes(term, signed=signed)) <= token_codes(text, signed=signed)
