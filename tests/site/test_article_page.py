@@ -25,11 +25,12 @@ from tests.site.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-# article with its page and issue, the issue's visible articles (prev/next), then sections with
-# commentators, credits with contributors, photos with photographers, tags, clusters.
-ARTICLE_PAGE_QUERIES = 7
-# A second reader of an unchanged article: the article and its neighbours, then the cached HTML.
-CACHED_ARTICLE_PAGE_QUERIES = 2
+# Is a cached copy still right (one plain query), then the article with its page and issue, the
+# issue's visible articles (prev/next), sections with commentators, credits with contributors,
+# photos with photographers, tags, clusters.
+ARTICLE_PAGE_QUERIES = 8
+# A second reader of an unchanged article: the freshness query, then the cached response.
+CACHED_ARTICLE_PAGE_QUERIES = 1
 
 
 def text_of(html: str) -> str:
@@ -292,6 +293,20 @@ def test_an_edit_is_seen_at_once_despite_the_page_cache(client, seed_article):
     seed_article.version += 1
     seed_article.save()
     assert "改过的标题" in client.get(seed_article.get_absolute_url()).content.decode()
+
+
+def test_a_neighbour_going_live_on_time_shows_at_once_despite_the_page_cache(client, seed_article):
+    later = ArticleFactory(
+        title="定时稿件到点上线",
+        page=seed_article.page,
+        position=seed_article.position + 1,
+        status=Article.Status.SCHEDULED,
+        published_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    assert "定时稿件到点上线" not in client.get(seed_article.get_absolute_url()).content.decode()
+    # Time passes: no save, no job; only the clock (here: the stored time) moves.
+    Article.objects.filter(pk=later.pk).update(published_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert "定时稿件到点上线" in client.get(seed_article.get_absolute_url()).content.decode()
 
 
 def test_conditional_get_answers_304_until_the_article_changes(client, seed_article, django_assert_num_queries):
