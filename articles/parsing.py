@@ -54,6 +54,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 STATUSES = ("draft", "review", "scheduled", "published", "withdrawn")
 
@@ -160,12 +161,14 @@ class ParsedArticle:
     page: ParsedPage | None = None
     tags: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def import_key(self) -> str:
         """A hash of the printed content, so the same article imported twice is recognised.
 
         Line ends, spaces and the file's encoding do not change it, and neither does
         anything outside the text (status, issue, clusters recognised, credit qualifiers).
+        Worked out once (a parsed article is not changed afterwards); parse_file() does it
+        already, so an import's parsing worker processes do it rather than the writer.
         """
         content = {
             "title": self.title,
@@ -631,6 +634,7 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
 def parse_file(name: str, data: bytes, encoding: str = "utf-8") -> list[ParsedArticle]:
     """A ``.jsonl`` file holds exported records, one a line; any other file one article as text."""
     text = decode_bytes(data, encoding)
-    if name.lower().endswith(".jsonl"):
-        return parse_jsonl(text)
-    return [parse_text(text)]
+    articles = parse_jsonl(text) if name.lower().endswith(".jsonl") else [parse_text(text)]
+    for article in articles:
+        article.import_key  # noqa: B018 (cached, and carried back from a worker process)
+    return articles

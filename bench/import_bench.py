@@ -4,7 +4,7 @@
 
 For each database the script makes a fresh, migrated database, writes N files in a temporary
 folder, and times ``import_articles`` over the folder in one process (search indexing on commit
-included, timed apart). It prints the rates in articles per second, and the CPU time spent
+included, timed apart), then ``rebuild_search_index`` over them. It prints the rates in articles per second, and the CPU time spent
 (this process, its parsing workers and, on a local PostgreSQL, the server process of its
 connection), which tells what an idle machine would do when other work shares the cores. The PostgreSQL
 database named in the URL is dropped and recreated. Target (DESIGN.md): at least 500/s.
@@ -220,7 +220,11 @@ start = time.perf_counter()
 call_command("import_articles", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
 again_seconds = time.perf_counter() - start
 assert Article.objects.count() == len(files)
-print(parse_seconds, import_seconds, import_cpu, index_seconds, index_cpu, again_seconds)
+start, cpu_start, backend_start = time.perf_counter(), cpu(), backend_cpu()
+call_command("rebuild_search_index", "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+rebuild_seconds, rebuild_cpu = time.perf_counter() - start, cpu() - cpu_start + backend_cpu() - backend_start
+assert SearchDocument.objects.count() == len(files)
+print(parse_seconds, import_seconds, import_cpu, index_seconds, index_cpu, again_seconds, rebuild_seconds, rebuild_cpu)
 """
 
 
@@ -257,7 +261,9 @@ def measure(label: str, url: str, folder: Path, count: int) -> None:
         capture_output=True,
         text=True,
     )
-    parse_s, import_s, import_cpu, index_s, index_cpu, again_s = (float(x) for x in result.stdout.split())
+    parse_s, import_s, import_cpu, index_s, index_cpu, again_s, rebuild_s, rebuild_cpu = (
+        float(x) for x in result.stdout.split()
+    )
     print(f"{label}: {count} articles (load average before: {os.getloadavg()[0]:.1f})")
     print(f"  parse only                {count / parse_s:8.0f} articles/s")
     print(
@@ -270,6 +276,10 @@ def measure(label: str, url: str, folder: Path, count: int) -> None:
     )
     print(f"  import + indexing         {count / (import_s + index_s):8.0f} articles/s")
     print(f"  re-import, nothing new    {count / again_s:8.0f} articles/s")
+    print(
+        f"  rebuild_search_index      {count / rebuild_s:8.0f} articles/s  ({rebuild_s:.1f} s wall,"
+        f" {rebuild_cpu:.1f} s CPU: {count / rebuild_cpu:.0f} articles per CPU-second)"
+    )
 
 
 def main() -> None:

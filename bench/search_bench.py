@@ -44,6 +44,7 @@ from clusters.models import Cluster  # noqa: E402
 from search.engine import (  # noqa: E402
     EXACT_LIMIT,
     Filters,
+    capped_matches,
     facet_counts,
     run_search,
     search_queryset,
@@ -135,6 +136,7 @@ def main():
     parser.add_argument("--naive-rounds", type=int, default=1, help="times each naive page is repeated")
     parser.add_argument("--cluster", default="nonferrous", help="slug of the cluster used as the filter")
     args = parser.parse_args()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     articles = Article.objects.count()
     visible = Article.objects.visible().count()
@@ -157,13 +159,7 @@ def main():
             parsed = parse_query(query)
             for filt in (None, cluster):
                 filters = Filters(cluster=filt)
-                ms, probe = timed(
-                    lambda parsed=parsed, filters=filters: list(
-                        search_queryset(parsed, filters, staff=False)
-                        .order_by()
-                        .values_list("pk", flat=True)[: EXACT_LIMIT + 1]
-                    )
-                )
+                ms, probe = timed(capped_matches, parsed, filters, staff=False)
                 samples["count"].append(ms)
                 ms, by_date = timed(
                     run_search,
@@ -185,7 +181,7 @@ def main():
                     facets=False,
                 )
                 samples["relevance"].append(ms)
-                ms, _ = timed(facet_counts, by_date.candidate_ids)
+                ms, _ = timed(facet_counts, by_date.candidate_ids, by_date.candidate_dates)
                 samples["facets"].append(ms)
                 params = {"q": query}
                 if filt:
@@ -227,15 +223,17 @@ def main():
     naive50, naive95 = pct(samples["naive"], 50), pct(samples["naive"], 95)
     for label, key in rows:
         p50, p95 = pct(samples[key], 50), pct(samples[key], 95)
-        ratio = "" if key == "naive" else f"{naive50 / p50:.0f}× | {naive95 / p95:.0f}×"
+        ratio = "" if key == "naive" or not samples["naive"] else f"{naive50 / p50:.0f}× | {naive95 / p95:.0f}×"
         print(f"| {label} | {p50:.1f} | {p95:.1f} | {ratio or '- | -'} |")
     page_mean = statistics.mean(samples["page"])
     print()
     print(f"whole page, one process back to back: {1000 / page_mean:.1f} requests/s (mean {page_mean:.1f} ms)")
-    print(f"naive page: {1000 * len(samples['naive']) / naive_total:.2f} requests/s")
+    if naive_total:
+        print(f"naive page: {1000 * len(samples['naive']) / naive_total:.2f} requests/s")
     common = sum(1 for _, _, n in exact_counts if n > EXACT_LIMIT)
     print(f"queries × filters with more than {EXACT_LIMIT} matches: {common} of {len(exact_counts)}")
     print(f"result sets differing from the naive page: {mismatches or 'none'}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

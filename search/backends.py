@@ -15,6 +15,7 @@ from search.query import ParsedQuery
 
 DOC_TABLE = "search_searchdocument"
 GIN_INDEX = "search_document_grams_gin"
+DATE_INDEX = "search_doc_published_idx"
 FTS_TABLE = "search_fts"
 ARTICLE_ID = '"articles_article"."id"'
 
@@ -27,13 +28,15 @@ def grams_literal(head: str, body: str) -> str:
 class PostgresBackend:
     vendor = "postgresql"
 
-    def upsert(self, cursor, rows: list[tuple[int, str, str]]) -> None:
+    def upsert(self, cursor, rows: list[tuple]) -> None:
         if not rows:
             return
         cursor.execute(
-            f"INSERT INTO {DOC_TABLE} (article_id, head, body, grams) "
-            f"VALUES {', '.join(['(%s, %s, %s, %s::int4[])'] * len(rows))} "
-            "ON CONFLICT (article_id) DO UPDATE SET head = EXCLUDED.head, body = EXCLUDED.body, grams = EXCLUDED.grams",
+            f"INSERT INTO {DOC_TABLE} (article_id, head, body, status, published_at, clusters, grams) "
+            f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s::int4[], %s::int4[])'] * len(rows))} "
+            "ON CONFLICT (article_id) DO UPDATE SET head = EXCLUDED.head, body = EXCLUDED.body, "
+            "status = EXCLUDED.status, published_at = EXCLUDED.published_at, clusters = EXCLUDED.clusters, "
+            "grams = EXCLUDED.grams",
             [value for row in rows for value in (*row, grams_literal(row[1], row[2]))],
         )
 
@@ -55,8 +58,8 @@ class PostgresBackend:
             if rows:
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        f"INSERT INTO {new} (article_id, head, body, grams) "
-                        f"VALUES {', '.join(['(%s, %s, %s, %s::int4[])'] * len(rows))}",
+                        f"INSERT INTO {new} (article_id, head, body, status, published_at, clusters, grams) "
+                        f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s::int4[], %s::int4[])'] * len(rows))}",
                         [value for row in rows for value in (*row, grams_literal(row[1], row[2]))],
                     )
             if progress:
@@ -65,6 +68,8 @@ class PostgresBackend:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute(f"ALTER TABLE {new} ADD CONSTRAINT {new}_pkey PRIMARY KEY (article_id)")
             cursor.execute(f"CREATE INDEX {new}_grams_gin ON {new} USING gin (grams)")
+            cursor.execute(f"CREATE INDEX {new}_published ON {new} (published_at DESC NULLS LAST, article_id DESC)")
+            cursor.execute(f"CREATE INDEX {new}_clusters_gin ON {new} USING gin (clusters)")
         with transaction.atomic(), connection.cursor() as cursor:
             # Searches wait for the lock for the moment the swap takes, then see the new table.
             cursor.execute(f"LOCK TABLE {DOC_TABLE} IN ACCESS EXCLUSIVE MODE")
@@ -72,6 +77,8 @@ class PostgresBackend:
             cursor.execute(f"ALTER TABLE {new} RENAME TO {DOC_TABLE}")
             cursor.execute(f"ALTER INDEX {new}_pkey RENAME TO {DOC_TABLE}_pkey")
             cursor.execute(f"ALTER INDEX {new}_grams_gin RENAME TO {GIN_INDEX}")
+            cursor.execute(f"ALTER INDEX {new}_published RENAME TO {DATE_INDEX}")
+            cursor.execute(f"ALTER INDEX {new}_clusters_gin RENAME TO search_doc_clusters_gin")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {DOC_TABLE} d WHERE NOT EXISTS (SELECT 1 FROM articles_article a WHERE a.id = d.article_id)"
@@ -91,6 +98,23 @@ class PostgresBackend:
             parts.append("(strpos(d.head, %s) > 0 OR strpos(d.body, %s) > 0)")
             params += [term, term]
         return " AND ".join(parts), params
+
+    def doc_match(self, parsed: ParsedQuery, *, use_index: bool = True) -> tuple[list[str], list]:
+        """Conditions on the index entry ``d`` alone, for queries that never touch the articles.
+
+        Without the index only the substring tests remain: exact, and what a walk along the
+        date index uses, so the planner cannot swap that walk for a bitmap of every match.
+        """
+        conditions, params = [], []
+        for term in parsed.include:
+            sql, p = self._term_condition(term, use_index=use_index)
+            conditions.append(sql)
+            params += p
+        for term in parsed.exclude:
+            sql, p = self._term_condition(term, use_index=False)
+            conditions.append(f"NOT ({sql})")
+            params += p
+        return conditions, params
 
     def match_sql(self, parsed: ParsedQuery, *, use_index: bool = True) -> tuple[str, list]:
         conditions, params = [f"d.article_id = {ARTICLE_ID}"], []
@@ -148,17 +172,17 @@ class SqliteBackend:
                 [(aid,) for aid, _ in old],
             )
 
-    def upsert(self, cursor, rows: list[tuple[int, str, str]]) -> None:
+    def upsert(self, cursor, rows: list[tuple]) -> None:
         if not rows:
             return
         self._remove(cursor, [r[0] for r in rows])
         cursor.executemany(
-            f"INSERT INTO {DOC_TABLE} (article_id, head, body) VALUES (%s, %s, %s)",
-            rows,
+            f"INSERT INTO {DOC_TABLE} (article_id, head, body, status, published_at) VALUES (%s, %s, %s, %s, %s)",
+            [row[:5] for row in rows],
         )
         cursor.executemany(
             f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (%s, %s)",
-            [(aid, self._token_string(head, body)) for aid, head, body in rows],
+            [(row[0], self._token_string(row[1], row[2])) for row in rows],
         )
 
     def delete(self, cursor, article_ids: list[int]) -> None:
@@ -182,6 +206,25 @@ class SqliteBackend:
     @staticmethod
     def _substring(term: str) -> tuple[str, list]:
         return "(instr(d.head, %s) > 0 OR instr(d.body, %s) > 0)", [term, term]
+
+    def doc_match(self, parsed: ParsedQuery, *, use_index: bool = True) -> tuple[list[str], list]:
+        """Conditions on the index entry ``d`` alone (see PostgresBackend.doc_match)."""
+        conditions, params = [], []
+        if use_index:
+            positive = [self._fts(t) for t in parsed.include if text.term_codes(t, signed=False)]
+            if positive:
+                conditions.append(f"d.article_id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)")
+                params.append(" AND ".join(positive))
+        for term in parsed.include:
+            if not use_index or text.needs_substring_check(term) or not text.term_codes(term):
+                sql, p = self._substring(term)
+                conditions.append(sql)
+                params += p
+        for term in parsed.exclude:
+            sql, p = self._substring(term)
+            conditions.append(f"NOT {sql}")
+            params += p
+        return conditions, params
 
     def match_sql(self, parsed: ParsedQuery, *, use_index: bool = True) -> tuple[str, list]:
         # The FTS5 lookup stands alone (not inside a correlated subquery) so SQLite computes

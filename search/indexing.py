@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from articles.models import Article, Commentator, Contributor, Credit, Section
@@ -24,18 +24,27 @@ from search.backends import get_backend
 CHUNK_SIZE = 500
 
 
-def _rows(chunk: list[int]) -> tuple[list[tuple[int, str, str]], list[int]]:
-    """(id, head, body) of the articles in ``chunk``, and the ids that no longer exist.
+def _rows(chunk: list[int]) -> tuple[list[tuple], list[int]]:
+    """(id, head, body, status, published_at, cluster ids) of the articles in ``chunk``, and the ids that no longer exist.
 
     Plain tuples rather than model instances: building tens of thousands of instances per
     chunk would cost more than all the normalising and tokenising.
     """
-    articles = Article.objects.filter(pk__in=chunk).order_by().values_list("pk", "kicker", "title", "subtitle", "lead")
+    articles = (
+        Article.objects.filter(pk__in=chunk)
+        .order_by()
+        .values_list("pk", "kicker", "title", "subtitle", "lead", "status", "published_at")
+    )
     heads: dict[int, list[str]] = {}
     bodies: dict[int, list[str]] = {}
-    for pk, kicker, title, subtitle, lead in articles:
+    state: dict[int, tuple] = {}
+    # Written with raw SQL by the backends, so stored the way Django itself stores a datetime
+    # (on SQLite: naive UTC text, which compares correctly with what the ORM sends).
+    adapt = connection.ops.adapt_datetimefield_value
+    for pk, kicker, title, subtitle, lead, status, published_at in articles:
         heads[pk] = [kicker, title, subtitle]
         bodies[pk] = [lead]
+        state[pk] = (status or "", adapt(published_at))
     names: dict[int, list[str]] = {pk: [] for pk in heads}
     sections = (
         Section.objects.filter(article_id__in=chunk)
@@ -57,11 +66,22 @@ def _rows(chunk: list[int]) -> tuple[list[tuple[int, str, str]], list[int]]:
     for article_id, name in credits:
         if article_id in heads:
             credit_names[article_id].append(name)
+    cluster_ids: dict[int, list[int]] = {pk: [] for pk in heads}
+    links = (
+        Article.clusters.through.objects.filter(article_id__in=chunk)
+        .order_by("article_id", "cluster_id")
+        .values_list("article_id", "cluster_id")
+    )
+    for article_id, cluster_id in links:
+        if article_id in heads:
+            cluster_ids[article_id].append(cluster_id)
     rows = [
         (
             pk,
             text.join_fields(heads[pk]),
             text.join_fields(bodies[pk] + names[pk] + credit_names[pk]),
+            *state[pk],
+            cluster_ids[pk],
         )
         for pk in sorted(heads)
     ]
@@ -161,8 +181,27 @@ def _person_renamed(sender, instance, created=False, **kwargs):
     schedule(set(ids))
 
 
+def _clusters_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Entries keep a copy of their article's cluster ids (PostgreSQL), so links count as edits."""
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            schedule([instance.pk])
+    elif action == "pre_clear":
+        # After the clear the cluster's former articles can no longer be found: note them now.
+        instance._search_cleared_ids = list(instance.articles.values_list("pk", flat=True))
+    elif action == "post_clear":
+        schedule(getattr(instance, "_search_cleared_ids", []))
+    elif action in ("post_add", "post_remove") and pk_set:
+        schedule(pk_set)
+
+
 def connect_signals():
     dispatch = "search.indexing"
+    m2m_changed.connect(
+        _clusters_changed,
+        sender=Article.clusters.through,
+        dispatch_uid=f"{dispatch}.clusters_changed",
+    )
     post_save.connect(_article_changed, sender=Article, dispatch_uid=f"{dispatch}.article_saved")
     post_delete.connect(_article_changed, sender=Article, dispatch_uid=f"{dispatch}.article_deleted")
     for model in (Section, Credit):

@@ -27,6 +27,12 @@ class SearchDocument(models.Model):
     )
     head = models.TextField("标题与小标题（规范化）", blank=True)
     body = models.TextField("正文与署名（规范化）", blank=True)
+    # Copies of the article's status and publication time, so a search never has to join the
+    # article table to decide visibility or order by date: it walks one index on this table.
+    # index_articles() writes them with the text on every save, status change and import.
+    # The newest-first index over them is made by migration 0004, per database.
+    status = models.CharField("状态", max_length=16, blank=True, default="", db_default="")
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "检索索引条目"

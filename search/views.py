@@ -32,18 +32,18 @@ def _query_string(request, **changes) -> str:
     return params.urlencode()
 
 
-def _render_errors(request, form) -> HttpResponse:
+def _render_errors(request, form, messages=None, *, status=400) -> HttpResponse:
     response = render(
         request,
         "search/search.html",
         {
             "form": form,
-            "errors": [e for errors in form.errors.values() for e in errors],
+            "errors": messages or [e for errors in form.errors.values() for e in errors],
             "q": request.GET.get("q", ""),
             "filters_open": True,
             "staff": _is_staff(request),
         },
-        status=400,
+        status=status,
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -71,13 +71,21 @@ def search(request):
     sort = form.cleaned_data.get("sort") or ""
     if parsed.is_empty or not parsed.include:
         sort = sort or "-date"  # nothing to rank by
-    outcome = engine.run_search(
-        parsed,
-        filters,
-        staff=staff,
-        sort=sort,
-        page_number=form.cleaned_data.get("p") or 1,
-    )
+    try:
+        outcome = engine.run_search(
+            parsed,
+            filters,
+            staff=staff,
+            sort=sort,
+            page_number=form.cleaned_data.get("p") or 1,
+        )
+    except engine.SearchTimeout:
+        return _render_errors(
+            request,
+            form,
+            ["这次检索用时过长，已停止。请加词、加引号或用日期、集群等条件缩小范围后再试。"],
+            status=503,
+        )
     now = timezone.now()
     results = []
     for article in outcome.articles:

@@ -17,9 +17,16 @@ def restore_reference_data() -> None:
         importlib.import_module(module).seed(apps, None)
 
 
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    by_marker = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    return bool(by_marker) or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+    if _is_transactional(request):
+        request.getfixturevalue("transactional_db")
         restore_reference_data()
 
 

@@ -90,3 +90,41 @@ def test_every_code_of_a_term_is_a_code_of_text_containing_it(term, signed):
     term = normalize(term).strip()
     text = join_fields(["前文" + term + "后文"])
     assert set(term_codes(term, signed=signed)) <= token_codes(text, signed=signed)
+
+
+def reference_normalize(text):
+    """normalize() spelt out slowly: each character on its own, as the module docstring says."""
+    from search.text import _normalize_char
+
+    return "".join(_normalize_char(ch) for ch in text)
+
+
+# Long enough to take the scanning path, with the characters it treats specially.
+_MIXED = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("衡陽阳頭髮后來发展，。、；：！？（）\n\u3000\u200b\ufeffＡＢＣａｂｃ１２３HengYangİﬁ㎏\t\r "),  # noqa: RUF001
+        st.characters(),
+    ),
+    min_size=0,
+    max_size=300,
+)
+
+
+@given(_MIXED)
+def test_normalize_equals_the_character_by_character_reference(text):
+    assert normalize(text) == reference_normalize(text)
+    assert normalize(text * 3) == reference_normalize(text) * 3
+
+
+def test_normalize_equals_the_reference_on_article_text():
+    import random
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import import_bench
+
+    rng = random.Random(7)
+    for n in range(50):
+        article = import_bench.article_text(rng, n) + "衡陽ＡＢＣ　１２３％\x00\ud800頭髮"  # noqa: RUF001
+        assert normalize(article) == reference_normalize(article)
