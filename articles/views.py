@@ -17,10 +17,13 @@ from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     Max,
     Prefetch,
     Q,
+    Value,
+    When,
     prefetch_related_objects,
 )
 from django.db.models.functions import Left
@@ -426,20 +429,30 @@ def issue_detail(request, date):
 
 
 COMMENTATOR_GROUPS = [("人大", "人大代表"), ("政协", "政协委员"), ("", "其他")]
+COMMENTATORS_PER_PAGE = 120
 
 
 @require_safe
 def commentator_index(request):
-    """Deputies and committee members with at least one visible commentary, by their current body."""
-    people = list(
+    """Deputies and committee members with at least one visible commentary, by their current body.
+
+    Sorted by body (as Commentator.body decides it) and name in the query, so a page of the list
+    splits into the same groups.
+    """
+    body_order = Case(
+        When(title__contains="人大", then=Value(0)), When(title__contains="政协", then=Value(1)), default=Value(2)
+    )
+    people = (
         Commentator.objects.annotate(
-            commentary_count=Count("sections", filter=Q(sections__article__in=Article.objects.visible()))
+            commentary_count=Count("sections", filter=Q(sections__article__in=Article.objects.visible())),
+            body_order=body_order,
         )
         .filter(commentary_count__gt=0)
-        .order_by("name")
+        .order_by("body_order", "name")
     )
-    groups = [{"label": label, "people": [p for p in people if p.body == body]} for body, label in COMMENTATOR_GROUPS]
-    context = {"groups": [g for g in groups if g["people"]], "total": len(people)}
+    page = paginate(request, people, per_page=COMMENTATORS_PER_PAGE)
+    groups = [{"label": label, "people": [p for p in page if p.body == body]} for body, label in COMMENTATOR_GROUPS]
+    context = {"groups": [g for g in groups if g["people"]], "total": page.paginator.count, "page_obj": page}
     return cache_publicly(render(request, "articles/commentator_index.html", context), RECENT_MAX_AGE)
 
 

@@ -40,8 +40,8 @@ PAGE_QUERIES = {
     "clusters": 1,
     # cluster, article count + rows, commentaries, projects + organisations, timeline
     "cluster": 7,
-    # commentators with visible counts
-    "commentators": 1,
+    # how many commentators have spoken, one page of them with visible counts
+    "commentators": 2,
     # commentator, section count + rows
     "commentator": 3,
     # tag, article count + rows
@@ -304,6 +304,21 @@ def test_commentators_are_grouped_by_their_current_body(client, seed_article):
     assert "夏君山" in deputies and "殷小虎" in deputies and "新代表" in deputies
     assert "罗安宝" in members and "吴颖" in members
     assert "无身份者" in html[html.index("其他 <span") :]
+
+
+def test_the_commentator_list_is_paginated_and_keeps_its_groups(client, seed_article, monkeypatch):
+    from articles import views
+
+    # The seed's two deputies and two members, three to a page: deputies first, then members.
+    monkeypatch.setattr(views, "COMMENTATORS_PER_PAGE", 3)
+    first = client.get("/commentators/").content.decode()
+    second = client.get("/commentators/?page=2").content.decode()
+    assert "第 1 / 2 页" in first and "第 2 / 2 页" in second
+    assert "夏君山" in first and "殷小虎" in first
+    assert "人大代表 <span" not in second and "政协委员 <span" in second
+    assert ("吴颖" in first) != ("吴颖" in second) and ("罗安宝" in first) != ("罗安宝" in second)
+    assert client.get("/commentators/?page=3").status_code == 404
+    assert client.get("/commentators/?page=abc").status_code == 404
 
 
 def test_commentator_page_shows_each_section_with_the_title_held_then(client, seed_article):
