@@ -197,6 +197,8 @@ class Article(models.Model):
             models.Index(fields=["status", "published_at"], name="article_status_pub_idx"),
             models.Index(fields=["page", "position"], name="article_page_position_idx"),
             models.Index(fields=["-published_at", "-id"], name="article_pub_desc_idx"),
+            # The home page's cache key is the newest change to any article: a lookup, not a scan.
+            models.Index(fields=["-updated_at"], name="article_updated_desc_idx"),
         ]
         constraints = [
             models.CheckConstraint(
