@@ -117,15 +117,8 @@ class PostgresBackend:
         return conditions, params
 
     def match_sql(self, parsed: ParsedQuery, *, use_index: bool = True) -> tuple[str, list]:
-        conditions, params = [f"d.article_id = {ARTICLE_ID}"], []
-        for term in parsed.include:
-            sql, p = self._term_condition(term, use_index=use_index)
-            conditions.append(sql)
-            params += p
-        for term in parsed.exclude:
-            sql, p = self._term_condition(term, use_index=False)
-            conditions.append(f"NOT ({sql})")
-            params += p
+        term_conditions, params = self.doc_match(parsed, use_index=use_index)
+        conditions = [f"d.article_id = {ARTICLE_ID}", *term_conditions]
         # Without the index (a walk over articles newest first, for very common terms) the
         # substring test alone decides: it is exact, and cheaper per row than array containment.
         # OFFSET 0 keeps the walk a walk: without it PostgreSQL may turn EXISTS into a join that
