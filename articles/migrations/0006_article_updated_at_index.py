@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0005_editorial_groups'),
-        ('clusters', '0003_cluster_cover_photo'),
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ("articles", "0005_editorial_groups"),
+        ("clusters", "0003_cluster_cover_photo"),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['-updated_at'], name='article_updated_desc_idx'),
+            model_name="article",
+            index=models.Index(fields=["-updated_at"], name="article_updated_desc_idx"),
         ),
     ]
