@@ -11,22 +11,14 @@ from collections.abc import Iterator
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from articles.models import Article, Credit, Section
+from articles.models import Article
 from clusters.models import Cluster
 
 
 def export_queryset(queryset: QuerySet[Article] | None = None) -> QuerySet[Article]:
     """Everything a record needs, fetched in a constant number of queries per chunk."""
     queryset = Article.objects.all() if queryset is None else queryset
-    return queryset.select_related("page__issue").prefetch_related(
-        Prefetch(
-            "sections",
-            queryset=Section.objects.select_related("commentator").order_by("position"),
-        ),
-        Prefetch(
-            "credits",
-            queryset=Credit.objects.select_related("contributor").order_by("position"),
-        ),
+    return queryset.with_people().prefetch_related(
         Prefetch("clusters", queryset=Cluster.objects.order_by("position")),
         "tags",
     )

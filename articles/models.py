@@ -127,14 +127,29 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("page__issue").defer("lead")
 
+    def with_people(self):
+        """Sections with their commentators and credits with their contributors: what lists and exports show."""
+        return self.select_related("page__issue").prefetch_related(*people_prefetches())
+
     def for_detail(self):
-        return self.select_related("page__issue").prefetch_related(
-            "tags",
-            "clusters",
-            models.Prefetch("sections", queryset=Section.objects.select_related("commentator")),
-            models.Prefetch("credits", queryset=Credit.objects.select_related("contributor")),
-            models.Prefetch("photos", queryset=Photo.objects.select_related("photographer")),
-        )
+        return self.select_related("page__issue").prefetch_related(*detail_prefetches())
+
+
+def people_prefetches() -> list:
+    return [
+        models.Prefetch("sections", queryset=Section.objects.select_related("commentator")),
+        models.Prefetch("credits", queryset=Credit.objects.select_related("contributor")),
+    ]
+
+
+def detail_prefetches() -> list:
+    """Everything the article page shows, for a queryset or for prefetch_related_objects() on one article."""
+    return [
+        *people_prefetches(),
+        models.Prefetch("photos", queryset=Photo.objects.select_related("photographer")),
+        "tags",
+        "clusters",
+    ]
 
 
 class Article(models.Model):

@@ -37,7 +37,7 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from articles import presentation
-from articles.models import Article, Commentator, Credit, Issue, Photo, Section
+from articles.models import Article, Commentator, Issue, Section, detail_prefetches
 from clusters.models import Cluster
 
 PAGE_SIZE = 20
@@ -299,17 +299,8 @@ def _neighbours(article, siblings):
     return (siblings[i - 1] if i > 0 else None), (siblings[i + 1] if i + 1 < len(siblings) else None)
 
 
-ARTICLE_PREFETCHES = [
-    Prefetch("sections", queryset=Section.objects.select_related("commentator")),
-    Prefetch("credits", queryset=Credit.objects.select_related("contributor")),
-    Prefetch("photos", queryset=Photo.objects.select_related("photographer")),
-    "tags",
-    "clusters",
-]
-
-
 def _render_article_html(request, article, previous_article, next_article, *, preview) -> str:
-    prefetch_related_objects([article], *ARTICLE_PREFETCHES)  # skips what the caller prefetched
+    prefetch_related_objects([article], *detail_prefetches())  # skips what the caller prefetched
     url = request.build_absolute_uri(article.get_absolute_url())
     photos = list(article.photos.all())
     lead_photo = next((p for p in photos if p.is_lead), None)

@@ -566,22 +566,7 @@ def _run_search(
 
 
 def page_articles(ids: list[int]) -> QuerySet[Article]:
-    from django.db.models import Prefetch
-
-    return (
-        Article.objects.filter(pk__in=ids)
-        .select_related("page__issue")
-        .prefetch_related(
-            Prefetch(
-                "sections",
-                queryset=Section.objects.select_related("commentator").order_by("position"),
-            ),
-            Prefetch(
-                "credits",
-                queryset=Credit.objects.select_related("contributor").order_by("position"),
-            ),
-        )
-    )
+    return Article.objects.filter(pk__in=ids).with_people()
 
 
 def latest_issues(limit: int = 10) -> QuerySet[Issue]:
