@@ -8,21 +8,44 @@ A backend answers two things: how to write and remove index entries, and an SQL 
 on ``articles_article`` that holds for articles matching a parsed query.
 """
 
+import numpy as np
 from django.db import connection, transaction
 
-from search import text
+from search import extra_tokens, pgcopy, text
 from search.query import ParsedQuery
 
 DOC_TABLE = "search_searchdocument"
 GIN_INDEX = "search_document_grams_gin"
 DATE_INDEX = "search_doc_published_idx"
 FTS_TABLE = "search_fts"
+STAGING_TABLE = "search_entries_incoming"
 ARTICLE_ID = '"articles_article"."id"'
 
 
-def grams_literal(head: str, body: str) -> str:
-    """An int4[] literal of the article's token codes: cheaper to send than a list of ints."""
-    return "{" + ",".join(map(str, text.token_codes(head + text.FIELD_SEPARATOR + body))) + "}"
+COLUMNS = "article_id, head, body, status, published_at, clusters, commentators, grams"
+# Below this many rows a multi-row INSERT costs less than a COPY through a staging table.
+COPY_THRESHOLD = 20
+
+
+def entry_grams(row: tuple) -> np.ndarray:
+    """The ``grams`` of an index row: its text tokens, publication month and clusters."""
+    codes = text.token_array(row[1] + text.FIELD_SEPARATOR + row[2])
+    extra = extra_tokens.entry_tokens(row[4], row[5])
+    return np.concatenate((codes, np.asarray(extra, dtype=np.int32))) if extra else codes
+
+
+def grams_literal(row: tuple) -> str:
+    """An int4[] literal of the entry's token codes: cheaper to send than a list of ints."""
+    return "{" + ",".join(map(str, entry_grams(row).tolist())) + "}"
+
+
+def _copy_entries(cursor, table: str, rows: list[tuple]) -> None:
+    """Write index rows (see indexing._rows) into ``table`` by binary COPY."""
+    with cursor.cursor.copy(f"COPY {table} ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.write(pgcopy.SIGNATURE)
+        for row in rows:
+            copy.write(pgcopy.entry_row(*row, entry_grams(row)))
+        copy.write(pgcopy.TRAILER)
 
 
 class PostgresBackend:
@@ -31,14 +54,26 @@ class PostgresBackend:
     def upsert(self, cursor, rows: list[tuple]) -> None:
         if not rows:
             return
-        cursor.execute(
-            f"INSERT INTO {DOC_TABLE} (article_id, head, body, status, published_at, clusters, grams) "
-            f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s::int4[], %s::int4[])'] * len(rows))} "
+        update = (
             "ON CONFLICT (article_id) DO UPDATE SET head = EXCLUDED.head, body = EXCLUDED.body, "
             "status = EXCLUDED.status, published_at = EXCLUDED.published_at, clusters = EXCLUDED.clusters, "
-            "grams = EXCLUDED.grams",
-            [value for row in rows for value in (*row, grams_literal(row[1], row[2]))],
+            "commentators = EXCLUDED.commentators, grams = EXCLUDED.grams"
         )
+        if len(rows) < COPY_THRESHOLD:
+            cursor.execute(
+                f"INSERT INTO {DOC_TABLE} ({COLUMNS}) "
+                f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s::int4[], %s::int4[], %s::int4[])'] * len(rows))} {update}",
+                [value for row in rows for value in (*row, grams_literal(row))],
+            )
+            return
+        # COPY cannot upsert: the rows go through a per-session staging table, emptied at commit.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING_TABLE} "
+            f"(LIKE {DOC_TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        _copy_entries(cursor, STAGING_TABLE, rows)
+        cursor.execute(f"INSERT INTO {DOC_TABLE} ({COLUMNS}) SELECT {COLUMNS} FROM {STAGING_TABLE} {update}")
+        cursor.execute(f"TRUNCATE {STAGING_TABLE}")
 
     def delete(self, cursor, article_ids: list[int]) -> None:
         if article_ids:
@@ -56,12 +91,8 @@ class PostgresBackend:
         for start in range(0, len(ids), chunk_size):
             rows, _gone = rows_for(ids[start : start + chunk_size])
             if rows:
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"INSERT INTO {new} (article_id, head, body, status, published_at, clusters, grams) "
-                        f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s::int4[], %s::int4[])'] * len(rows))}",
-                        [value for row in rows for value in (*row, grams_literal(row[1], row[2]))],
-                    )
+                with transaction.atomic(), connection.cursor() as cursor:
+                    _copy_entries(cursor, new, rows)
             if progress:
                 progress(len(ids[start : start + chunk_size]))
         with transaction.atomic(), connection.cursor() as cursor:
@@ -130,6 +161,11 @@ class PostgresBackend:
         )
 
 
+def id_text(ids) -> str:
+    """Ids as SQLite keeps them on an entry (it has no arrays): "3,5,8"."""
+    return ",".join(map(str, ids))
+
+
 class SqliteBackend:
     vendor = "sqlite"
 
@@ -151,7 +187,7 @@ class SqliteBackend:
     def _token_string(head: str, body: str) -> str:
         # Unsigned decimal codes are plain words to any FTS5 tokenizer, which would split our
         # tokens' punctuation and spaces. Order is irrelevant: detail=none keeps no positions.
-        return " ".join(map(str, text.token_codes(head + text.FIELD_SEPARATOR + body, signed=False)))
+        return " ".join(map(str, text.token_array(head + text.FIELD_SEPARATOR + body, signed=False).tolist()))
 
     def _remove(self, cursor, article_ids: list[int]) -> None:
         old = self._old_tokens(cursor, article_ids)
@@ -170,8 +206,9 @@ class SqliteBackend:
             return
         self._remove(cursor, [r[0] for r in rows])
         cursor.executemany(
-            f"INSERT INTO {DOC_TABLE} (article_id, head, body, status, published_at) VALUES (%s, %s, %s, %s, %s)",
-            [row[:5] for row in rows],
+            f"INSERT INTO {DOC_TABLE} (article_id, head, body, status, published_at, clusters, commentators) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [(*row[:5], id_text(row[5]), id_text(row[6])) for row in rows],
         )
         cursor.executemany(
             f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (%s, %s)",

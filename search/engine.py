@@ -1,9 +1,8 @@
 """Running a search: filters, the index condition, counts, ordering, facets.
 
-Counts are exact up to EXACT_LIMIT matches; above it the page reads "1,000+". Very common
-terms then get relevance ranking and facets over the newest CANDIDATE_LIMIT matches among the
-newest SCAN_LIMIT articles only, and the page says so, rather than ranking ~100k matches on
-every request.
+Counts are exact up to EXACT_LIMIT matches; above it the page reads "1,000+". Common terms
+then get relevance ranking and facets over the newest CANDIDATE_LIMIT matches only, and the
+page says so, rather than ranking ~100k matches on every request.
 """
 
 from __future__ import annotations
@@ -11,20 +10,16 @@ from __future__ import annotations
 import datetime
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import (
     BooleanField,
-    Case,
-    Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     QuerySet,
     Value,
-    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Replace
@@ -32,13 +27,12 @@ from django.utils import timezone
 
 from articles.models import Article, Commentator, Contributor, Credit, Issue, Section
 from clusters.models import Cluster
-from search import text
+from search import extra_tokens, text
 from search.backends import get_backend
 from search.query import ParsedQuery
 
 EXACT_LIMIT = 1000
 CANDIDATE_LIMIT = 2000
-SCAN_LIMIT = 20000
 PAGE_SIZE = 20
 MAX_PAGES = EXACT_LIMIT // PAGE_SIZE
 
@@ -120,29 +114,6 @@ def _occurrences(field_name: str, term: str):
     return (Length(field_name) - Length(Replace(field_name, Value(term), Value("")))) / Value(len(term))
 
 
-def ranked(qs: QuerySet[Article], parsed: ParsedQuery) -> QuerySet[Article]:
-    """Title and heading matches first, then more occurrences, then newer."""
-    head_hits = Value(0, output_field=IntegerField())
-    occurrences = Value(0, output_field=IntegerField())
-    for term in parsed.include:
-        head_hits = head_hits + Case(
-            When(**{"search_document__head__contains": term}, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-        occurrences = (
-            occurrences
-            + _occurrences("search_document__head", term) * Value(3)
-            + _occurrences("search_document__body", term)
-        )
-    return qs.annotate(head_hits=head_hits, occurrences=occurrences).order_by(
-        F("head_hits").desc(),
-        F("occurrences").desc(),
-        F("published_at").desc(nulls_last=True),
-        "-pk",
-    )
-
-
 def _date_order(sort: str):
     if sort == "date":
         return [F("published_at").asc(nulls_first=True), "pk"]
@@ -165,14 +136,25 @@ class SearchOutcome:
     page_number: int
     total: int
     exact: bool
+    # Whether ranking and facets cover only the newest matches: the bounded_size newest ones
+    # (CANDIDATE_LIMIT, or fewer: those published since bounded_since).
+    bounded: bool = False
+    bounded_size: int = 0
+    bounded_since: datetime.datetime | None = None
     articles: list[Article] = field(default_factory=list)
     ranked_within_newest: bool = False
-    facets_bounded: bool = False
     clusters: list[Facet] = field(default_factory=list)
     years: list[Facet] = field(default_factory=list)
     commentators: list[Facet] = field(default_factory=list)
-    candidate_ids: list[int] = field(default_factory=list, repr=False)
-    candidate_dates: dict = field(default_factory=dict, repr=False)
+    rows: list[tuple] = field(default_factory=list, repr=False)
+
+    @property
+    def facets_bounded(self) -> bool:
+        return self.bounded
+
+    @property
+    def candidate_ids(self) -> list[int]:
+        return [r[0] for r in self.rows]
 
     @property
     def num_pages(self) -> int:
@@ -192,36 +174,39 @@ class SearchOutcome:
         return (self.page_number - 1) * PAGE_SIZE + 1 if self.articles else 0
 
 
-def facet_counts(ids: list[int], published: dict | None = None) -> tuple[list[Facet], list[Facet], list[Facet]]:
-    """Facets of the articles ``ids``; ``published`` (id → publication time) spares a query."""
-    if not ids:
+def _id_list(value) -> list[int]:
+    """An entry's cluster or commentator ids: an int4[] on PostgreSQL, "3,5,8" on SQLite."""
+    if isinstance(value, str):
+        return [int(part) for part in value.split(",") if part]
+    return value or []
+
+
+def facet_counts(rows: list[tuple]) -> tuple[list[Facet], list[Facet], list[Facet]]:
+    """Facets of matched entries: rows of (id, published_at, cluster ids, commentator ids, ...).
+
+    The ids come with the rows the search reads anyway (copies kept on each index entry), so
+    counting is a loop here plus one lookup of the commentators' names.
+    """
+    if not rows:
         return [], [], []
-    through = Article.clusters.through
-    cluster_counts = dict(
-        through.objects.filter(article_id__in=ids)
-        .values_list("cluster_id")
-        .annotate(n=Count("article_id"))
-        .values_list("cluster_id", "n")
-    )
+    cluster_counts: Counter = Counter()
+    commentator_counts: Counter = Counter()
+    year_counts: Counter = Counter()
+    zone = timezone.get_current_timezone()
+    for _pk, published, clusters, commentators, *_rest in rows:
+        cluster_counts.update(_id_list(clusters))
+        commentator_counts.update(_id_list(commentators))
+        if published is not None:
+            year_counts[_as_datetime(published).astimezone(zone).year] += 1
     clusters = [Facet(c.slug, c.name, cluster_counts[c.pk]) for c in Cluster.objects.all() if cluster_counts.get(c.pk)]
-    # Years counted here rather than with ExtractYear: SQLite converts time zones in a
-    # Python function per row, which costs more than this loop.
-    if published is None:
-        published = dict(Article.objects.filter(pk__in=ids).values_list("pk", "published_at"))
-    year_counts = Counter(timezone.localtime(when).year for when in published.values() if when is not None)
-    year_rows = sorted(year_counts.items())
-    years = [Facet(str(y), f"{y}年", n) for y, n in year_rows]
-    commentator_rows = (
-        Section.objects.filter(article_id__in=ids, commentator__isnull=False)
-        .values_list("commentator_id", "commentator__name")
-        .annotate(n=Count("article_id", distinct=True))
-        .order_by("-n", "commentator__name")[:15]
-    )
-    commentators = [Facet(str(pk), name, n) for pk, name, n in commentator_rows]
+    years = [Facet(str(y), f"{y}年", n) for y, n in sorted(year_counts.items())]
+    names = dict(Commentator.objects.filter(pk__in=list(commentator_counts)).values_list("pk", "name"))
+    people = sorted((-n, names[pk], pk) for pk, n in commentator_counts.items() if pk in names)
+    commentators = [Facet(str(pk), name, -negative) for negative, name, pk in people[:15]]
     for facet_list in (clusters, years, commentators):
-        top = max((f.count for f in facet_list), default=0)
+        most = max((f.count for f in facet_list), default=0)
         for f in facet_list:
-            f.share = round(f.count / top * 100, 1) if top else 0
+            f.share = round(f.count / most * 100, 1) if most else 0
     return clusters, years, commentators
 
 
@@ -242,29 +227,44 @@ def _order(sort: str) -> str:
     return "d.published_at ASC, d.article_id ASC" if sort == "date" else "d.published_at DESC, d.article_id DESC"
 
 
-def _doc_where(parsed: ParsedQuery, filters: Filters, *, staff: bool, use_index: bool = True) -> tuple[str, list]:
+def _doc_where(
+    parsed: ParsedQuery, filters: Filters, *, staff: bool, use_index: bool = True, since=None
+) -> tuple[str, list]:
     """The WHERE clause over index entries ``d``: visibility, filters and the query.
 
     Visibility, status and dates are copies kept on the entry, so the common searches never
     join the article table; the rarer filters (issue, page, people, tag) narrow through a
-    subquery on the articles.
+    subquery on the articles. ``since`` keeps entries published since then (a window).
     """
     adapt = connection.ops.adapt_datetimefield_value
+    now = timezone.now()
     conditions, params = [], []
     if not staff:
         conditions.append("d.status IN (%s, %s) AND d.published_at <= %s")
-        params += [Article.Status.PUBLISHED, Article.Status.SCHEDULED, adapt(timezone.now())]
+        params += [Article.Status.PUBLISHED, Article.Status.SCHEDULED, adapt(now)]
     elif filters.status:
         conditions.append("d.status = %s")
         params.append(filters.status)
-    if filters.date_from:
+    lower = max(filter(None, [filters.date_from and _start_of_day(filters.date_from), since]), default=None)
+    upper = _start_of_day(filters.date_to + datetime.timedelta(days=1)) if filters.date_to else None
+    if lower:
         conditions.append("d.published_at >= %s")
-        params.append(adapt(_start_of_day(filters.date_from)))
-    if filters.date_to:
+        params.append(adapt(lower))
+    if upper:
         conditions.append("d.published_at < %s")
-        params.append(adapt(_start_of_day(filters.date_to + datetime.timedelta(days=1))))
-    if filters.cluster and connection.vendor == "postgresql":
-        # The entry's copy of the cluster ids, GIN-indexed: a second bitmap to intersect.
+        params.append(adapt(upper))
+    # On PostgreSQL the GIN scan for the words also takes the entry's month and cluster tokens
+    # (search/extra_tokens.py), so it visits only entries in the window and the cluster.
+    by_tokens = connection.vendor == "postgresql" and use_index and bool(parsed.include)
+    if by_tokens and (lower or upper) and (upper or not staff):
+        first = lower or datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+        conditions.append("d.grams && %s::int4[]")
+        params.append(extra_tokens.window_tokens(first, upper or now))
+    if filters.cluster and by_tokens:
+        conditions.append("d.grams @> ARRAY[%s]::int4[]")
+        params.append(extra_tokens.cluster_token(filters.cluster.pk))
+    elif filters.cluster and connection.vendor == "postgresql":
+        # The entry's copy of the cluster ids: cheap to test row by row, and GIN-indexed.
         conditions.append("d.clusters @> ARRAY[%s]::int4[]")
         params.append(filters.cluster.pk)
     elif filters.cluster:
@@ -313,140 +313,244 @@ def _as_datetime(value) -> datetime.datetime | None:
     return value.replace(tzinfo=datetime.UTC) if timezone.is_naive(value) else value
 
 
-def _date_sorted(rows: list[tuple], sort: str) -> list[int]:
-    """Ids of (id, published_at) rows in the page's date order (undated last, newest first)."""
-    if sort == "date":
-        return [pk for pk, _ in sorted(rows, key=lambda r: (r[1] is not None, r[1] or 0, r[0]))]
-    return [pk for pk, _ in sorted(rows, key=lambda r: (r[1] is not None, r[1] or 0, r[0]), reverse=True)]
+def _date_sorted(rows: list[tuple], sort: str) -> list[tuple]:
+    """Rows (id, published_at, ...) in the page's date order (undated last, newest first)."""
+    return sorted(rows, key=lambda r: (r[1] is not None, r[1] or 0, r[0]), reverse=sort != "date")
 
 
-def _ranked_ids(ids: list[int], parsed: ParsedQuery, offset: int) -> list[int]:
-    """Title and heading matches first, then more occurrences, then newer: one page of ids."""
-    from search.models import SearchDocument
+_STATS_TTL = 600.0
+_stats: dict = {"at": -_STATS_TTL}
 
-    head_hits = Value(0, output_field=IntegerField())
-    occurrences = Value(0, output_field=IntegerField())
-    for term in parsed.include:
-        head_hits = head_hits + Case(
-            When(head__contains=term, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
+
+def _statistics() -> dict:
+    """PostgreSQL's statistics on the index table, cached for a few minutes per process.
+
+    ``total``: its row estimate; ``dates``: the histogram of publication times (ascending
+    quantiles); ``freqs``: the share of entries holding each common token code, and ``floor``,
+    the share below which a code is not listed. Empty on SQLite or before the first ANALYZE.
+    They only choose plans and window sizes, never results.
+    """
+    now = time.monotonic()
+    if now - _stats["at"] < _STATS_TTL:
+        return _stats
+    found = {"at": now, "total": 0, "dates": [], "freqs": {}, "floor": 0.0}
+    if connection.vendor == "postgresql":
+        rows = _fetch(
+            "SELECT reltuples::bigint, "
+            f" (SELECT histogram_bounds::text::timestamptz[] FROM pg_stats WHERE tablename = '{DOC}' AND attname = 'published_at'),"
+            f" (SELECT most_common_elems::text::int4[] FROM pg_stats WHERE tablename = '{DOC}' AND attname = 'grams'),"
+            f" (SELECT most_common_elem_freqs FROM pg_stats WHERE tablename = '{DOC}' AND attname = 'grams')"
+            f" FROM pg_class WHERE relname = '{DOC}'",
+            [],
         )
-        occurrences = occurrences + _occurrences("head", term) * Value(3) + _occurrences("body", term)
-    ordered = (
-        SearchDocument.objects.filter(article_id__in=ids)
-        .annotate(head_hits=head_hits, occurrences=occurrences)
-        .order_by(
-            F("head_hits").desc(),
-            F("occurrences").desc(),
-            F("published_at").desc(nulls_last=True),
-            "-article_id",
-        )
-    )
-    return list(ordered.values_list("article_id", flat=True)[offset : offset + PAGE_SIZE])
+        if rows:
+            total, dates, elems, elem_freqs = rows[0]
+            found.update(total=max(int(total), 0), dates=dates or [])
+            if elems:
+                found.update(
+                    freqs=dict(zip(elems, elem_freqs, strict=False)),
+                    floor=elem_freqs[len(elems)],  # the first of the three summary numbers: the minimum
+                )
+    _stats.clear()
+    _stats.update(found)
+    return _stats
 
 
 _cutoffs: dict = {}
 CUTOFF_TTL = 60.0
 
 
-def _newest_cutoff(*, staff: bool):
-    """Publication time of the SCAN_LIMIT-th newest article (None when there are fewer).
+def _window_cutoff(size: int, *, staff: bool):
+    """About the publication time of the ``size``-th newest entry, or None when there are fewer.
 
-    Kept a minute per process: the window's edge moves only as articles are published, and a
-    slightly stale edge only widens or narrows the bounded set the page already describes.
+    From the date histogram where PostgreSQL has one (interpolated between its quantiles);
+    otherwise counted along the date index and kept a minute. The window only bounds how far
+    back a search looks for its newest matches; the page names the cutoff date it used.
     """
-    cached = _cutoffs.get(staff)
+    stats = _statistics()
+    dates, total = stats["dates"], stats["total"]
+    if len(dates) >= 2 and total:
+        if size >= total:
+            return None
+        position = (1 - size / total) * (len(dates) - 1)
+        index = min(int(position), len(dates) - 2)
+        return dates[index] + (dates[index + 1] - dates[index]) * (position - index)
+    key = (staff, size)
+    cached = _cutoffs.get(key)
     now = time.monotonic()
     if cached and now - cached[0] < CUTOFF_TTL:
         return cached[1]
     where, params = _doc_where(ParsedQuery(), Filters(), staff=staff)
     rows = _fetch(
         f"SELECT d.published_at FROM {DOC} d WHERE {where} AND d.published_at IS NOT NULL "
-        f"ORDER BY {_order('-date')} LIMIT 1 OFFSET {int(SCAN_LIMIT) - 1}",
+        f"ORDER BY {_order('-date')} LIMIT 1 OFFSET {int(size) - 1}",
         params,
     )
-    cutoff = rows[0][0] if rows else None
-    _cutoffs[staff] = (now, cutoff)
+    cutoff = _as_datetime(rows[0][0]) if rows else None
+    _cutoffs[key] = (now, cutoff)
     return cutoff
 
 
-_STATS_TTL = 600.0
-_gram_stats: dict = {"at": -_STATS_TTL, "freqs": {}, "floor": 0.0}
+def _estimated_share(parsed: ParsedQuery) -> float:
+    """At most about what share of the entries the query matches (1.0 when unknown).
 
-
-def _gram_frequencies() -> tuple[dict[int, float], float]:
-    """PostgreSQL's statistics on token codes: share of entries holding each common code,
-    and the share below which a code is not listed. Cached; refreshed every few minutes."""
-    now = time.monotonic()
-    if now - _gram_stats["at"] < _STATS_TTL:
-        return _gram_stats["freqs"], _gram_stats["floor"]
-    rows = _fetch(
-        "SELECT most_common_elems::text::int4[], most_common_elem_freqs FROM pg_stats "
-        f"WHERE tablename = '{DOC}' AND attname = 'grams'",
-        [],
-    )
-    freqs, floor = {}, 0.0
-    if rows and rows[0][0]:
-        elems, elem_freqs = rows[0]
-        freqs = dict(zip(elems, elem_freqs, strict=False))
-        floor = elem_freqs[len(elems)]  # the first of the three summary numbers: the minimum
-    _gram_stats.update(at=now, freqs=freqs, floor=floor)
-    return freqs, floor
-
-
-def _looks_common(parsed: ParsedQuery, filters: Filters) -> bool:
-    """Whether the newest matches are likely dense enough that walking the date index and
-    testing each entry finds CANDIDATE_LIMIT of them well inside the window.
-
-    The bound used is the share of entries holding the term's rarest token (a term cannot be
-    commoner than any of its tokens); this only chooses a plan, never a result.
+    The share of entries holding the query's rarest token: a term cannot be commoner than
+    any of its tokens (it can be much rarer: 12月26日 is made of very common bigrams).
     """
-    if connection.vendor != "postgresql" or not parsed.include:
-        return False
-    freqs, floor = _gram_frequencies()
+    freqs, floor = _statistics()["freqs"], _statistics()["floor"]
+    if not freqs:
+        return 1.0
     share = 1.0
     for term in parsed.include:
         for code in text.term_codes(term):
             share = min(share, freqs.get(code, floor))
-    if filters.cluster:
-        share /= 8  # the eight clusters split the archive roughly evenly
-    if filters.any and not filters.cluster:
-        return False  # other filters are narrow: the bitmap is the better start
-    return share * SCAN_LIMIT >= 4 * CANDIDATE_LIMIT
+    return share
 
 
-def newest_matches(
-    parsed: ParsedQuery, filters: Filters, *, staff: bool, walk: bool = False
-) -> tuple[list[tuple], bool]:
-    """(id, published_at) of the newest matches (at most CANDIDATE_LIMIT) among the newest
-    SCAN_LIMIT articles, and whether that window cut anything off.
+# Columns read for every matched entry: enough to order, count and facet without the articles.
+ROW_COLUMNS = "d.article_id, d.published_at, d.clusters, d.commentators"
 
-    The window bounds the work for any term: the database either walks the date index from
-    the newest entry and stops at the window's edge or after CANDIDATE_LIMIT matches, or
-    intersects the term's index bitmap with the window's date range; both read at most
-    SCAN_LIMIT entries, however many matches the whole archive holds. ``walk`` leaves out
-    the index condition so the walk is the only plan (for terms known to be common).
+
+def _columns(rank: ParsedQuery | None) -> tuple[str, list]:
+    """ROW_COLUMNS, and for ranking two more: the number of terms found in the title and
+    headings, and the terms' occurrences (those in title and headings counting three times).
+
+    They are computed in the query that finds the matches, on rows it has read anyway.
+    Occurrences are (length of text - length of text without the term) / length of term,
+    in bytes on PostgreSQL, where counting characters would cost a pass over the text.
     """
-    where, params = _doc_where(parsed, filters, staff=staff, use_index=not walk)
-    cutoff = _newest_cutoff(staff=staff)
-    if cutoff is not None:
-        where += " AND d.published_at >= %s"
-        params.append(cutoff)
-    rows = _fetch(
-        f"SELECT d.article_id, d.published_at FROM {DOC} d WHERE {where} ORDER BY {_order('-date')} LIMIT {int(CANDIDATE_LIMIT)}",
-        params,
+    if rank is None or not rank.include:
+        return ROW_COLUMNS, []
+    postgres = connection.vendor == "postgresql"
+    length, find = ("octet_length", "strpos") if postgres else ("length", "instr")
+    hits = [f"(CASE WHEN {find}(d.head, %s) > 0 THEN 1 ELSE 0 END)" for _ in rank.include]
+    occurrences = [
+        f"(({length}(d.head) - {length}(replace(d.head, %s, ''))) * 3"
+        f" + {length}(d.body) - {length}(replace(d.body, %s, ''))) / {len(term.encode()) if postgres else len(term)}"
+        for term in rank.include
+    ]
+    params = list(rank.include) + [t for term in rank.include for t in (term, term)]
+    return f"{ROW_COLUMNS}, {' + '.join(hits)}, {' + '.join(occurrences)}", params
+
+
+def _ranked(rows: list[tuple]) -> list[tuple]:
+    """Rows with rank columns: title and heading matches first, then more occurrences, then newer."""
+    return sorted(
+        rows,
+        key=lambda r: (r[4], r[5], r[1] is not None, _as_datetime(r[1]) or 0, r[0]),
+        reverse=True,
+    )
+
+
+# A walk down the date index tests each entry's text (a few µs each); where matches are
+# dense it finds the newest of them sooner than the index bitmap, which must first collect
+# every entry holding the term's tokens, however old.
+WALK_SHARE = 0.3
+
+
+def _newest(
+    parsed: ParsedQuery, filters: Filters, *, staff: bool, limit: int, cutoff=None, walk: bool, rank: bool = False
+) -> list[tuple]:
+    """Rows of the newest ``limit`` matches published since ``cutoff``."""
+    where, params = _doc_where(parsed, filters, staff=staff, use_index=not walk, since=cutoff)
+    columns, column_params = _columns(parsed if rank else None)
+    return _fetch(
+        f"SELECT {columns} FROM {DOC} d WHERE {where} ORDER BY {_order('-date')} LIMIT {int(limit)}",
+        column_params + params,
         bitmap=not walk and bool(parsed.include),
     )
-    return rows, cutoff is not None
+
+
+def _newest_by_walk(
+    parsed: ParsedQuery, filters: Filters, *, staff: bool, limit: int, window: int, rank: bool = False
+) -> list[tuple]:
+    """Rows of the newest ``limit`` matches among the newest ``window`` entries, testing each entry."""
+    visible, visible_params = _doc_where(ParsedQuery(), Filters(), staff=staff)
+    where, params = _doc_where(parsed, filters, staff=staff, use_index=False)
+    columns, column_params = _columns(parsed if rank else None)
+    # The inner query walks the date index over the window; OFFSET 0 keeps it from being merged.
+    return _fetch(
+        f"SELECT {columns} FROM (SELECT d.* FROM {DOC} d WHERE {visible} ORDER BY {_order('-date')} "
+        f"LIMIT {int(window)} OFFSET 0) d WHERE {where} ORDER BY {_order('-date')} LIMIT {int(limit)}",
+        column_params + visible_params + params,
+    )
+
+
+@dataclass
+class _Matches:
+    rows: list[tuple]  # newest first
+    complete: bool  # rows are every match
+    count: int  # exact up to EXACT_LIMIT, else EXACT_LIMIT + 1
+    since: datetime.datetime | None = None  # rows are the matches published since then
+
+
+def _matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, rank: bool = False) -> _Matches:
+    """The newest ``need`` matches (or all, when fewer) and the count.
+
+    The cost follows the number of entries read, not the number of matches in the archive:
+
+    1. Unless statistics show the query is rare, walk the newest ``2 × need`` entries testing
+       each: a dense term is done here, and the rest learn how dense they are lately.
+    2. Ask the index for the newest matches within a window of newest entries sized from that
+       density to hold them (the whole archive for a rare term); widen if it held fewer.
+    3. The count is settled once more than EXACT_LIMIT matches are in hand; otherwise a
+       capped probe through the index counts (and, if at most EXACT_LIMIT, is the result).
+
+    Narrow filters (issue, page, people, tag, dates, status) skip to the probe: the newest
+    entries say nothing about a filtered set. ``rank`` adds the ranking columns to the rows.
+    """
+    if not parsed.include or replace(filters, cluster=None).any:
+        probe = _capped_matches(parsed, filters, staff=staff, rank=rank)
+        if len(probe) <= EXACT_LIMIT:
+            return _Matches(_date_sorted(probe, "-date"), complete=True, count=len(probe))
+        rows = _newest(parsed, filters, staff=staff, limit=need, walk=not parsed.include, rank=rank)
+        return _Matches(rows, complete=len(rows) < need, count=EXACT_LIMIT + 1)
+
+    total = _statistics()["total"]
+    share = _estimated_share(parsed)
+    # Long enough for a dense term's ``need`` matches, short enough to cost a few ms; skipped
+    # when even the bound from statistics expects hardly any matches there.
+    first = min(2 * need, max(1024, int(1.3 * need / max(share, 1e-9))))
+    rows: list[tuple] = []
+    if share * first >= 4:
+        rows = _newest_by_walk(parsed, filters, staff=staff, limit=need, window=first, rank=rank)
+        if len(rows) >= need or (total and first >= total):
+            return _settled(parsed, filters, staff=staff, rows=rows, need=need, since=None, rank=rank)
+        share = max(len(rows), 0.5) / first
+    elif filters.cluster:
+        share /= 8  # the eight clusters split the archive roughly evenly
+    window = max(first, int(1.3 * need / max(share, 1e-9)))
+    while True:
+        if not _statistics()["dates"]:
+            window = 1 << (window - 1).bit_length()  # counted cutoffs are kept: few sizes
+        cutoff = _window_cutoff(window, staff=staff) if not total or window < total else None
+        rows = _newest(parsed, filters, staff=staff, limit=need, cutoff=cutoff, walk=share >= WALK_SHARE, rank=rank)
+        if cutoff is None or len(rows) >= need:
+            break
+        # Fewer than the density promised: look further back.
+        share = min(share, max(len(rows), 0.5) / window)
+        window = max(window * 8, int(1.5 * need / share))
+    return _settled(parsed, filters, staff=staff, rows=rows, need=need, since=cutoff, rank=rank)
+
+
+def _settled(parsed, filters, *, staff: bool, rows: list[tuple], need: int, since, rank: bool) -> _Matches:
+    """The count for newest matches in hand (see _matches, step 3)."""
+    if len(rows) > EXACT_LIMIT:
+        return _Matches(rows, complete=since is None and len(rows) < need, count=EXACT_LIMIT + 1)
+    if since is None and len(rows) < need:
+        return _Matches(rows, complete=True, count=len(rows))
+    probe = _capped_matches(parsed, filters, staff=staff, rank=rank)
+    if len(probe) <= EXACT_LIMIT:
+        return _Matches(_date_sorted(probe, "-date"), complete=True, count=len(probe))
+    return _Matches(rows, complete=False, count=EXACT_LIMIT + 1, since=since if len(rows) < need else None)
 
 
 def _date_page(parsed: ParsedQuery, filters: Filters, *, staff: bool, sort: str, offset: int) -> list[int]:
-    """One page by date straight from the index table.
+    """One page by date straight from the index table, past the newest matches already read.
 
     Oldest first, a common term is found by walking the date index and testing each entry
-    (the caller knows there are more than EXACT_LIMIT matches); newest first past the bounded
-    window the planner chooses between that walk and the term's bitmap.
+    (the caller knows there are more than EXACT_LIMIT matches); newest first the planner
+    chooses between that walk and the term's bitmap.
     """
     where, params = _doc_where(parsed, filters, staff=staff, use_index=sort != "date")
     order = _order(sort)
@@ -465,7 +569,8 @@ def _guarded(func):
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL statement_timeout = {int(SEARCH_TIMEOUT_MS)}")
+                # No JIT: compiling costs more than these short, index-bound queries run.
+                cursor.execute(f"SET LOCAL statement_timeout = {int(SEARCH_TIMEOUT_MS)}; SET LOCAL jit = off")
             return func()
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == "57014":  # query_canceled
@@ -488,15 +593,16 @@ def run_search(
 
 
 def capped_matches(parsed: ParsedQuery, filters: Filters, *, staff: bool) -> list[tuple]:
-    """(id, published_at) of up to EXACT_LIMIT + 1 matches, in no order, through the index."""
+    """Rows of up to EXACT_LIMIT + 1 matches, in no order, through the index."""
     return _guarded(lambda: _capped_matches(parsed, filters, staff=staff))
 
 
-def _capped_matches(parsed: ParsedQuery, filters: Filters, *, staff: bool) -> list[tuple]:
+def _capped_matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, rank: bool = False) -> list[tuple]:
     where, params = _doc_where(parsed, filters, staff=staff)
+    columns, column_params = _columns(parsed if rank else None)
     return _fetch(
-        f"SELECT d.article_id, d.published_at FROM {DOC} d WHERE {where} LIMIT {int(EXACT_LIMIT) + 1}",
-        params,
+        f"SELECT {columns} FROM {DOC} d WHERE {where} LIMIT {int(EXACT_LIMIT) + 1}",
+        column_params + params,
         bitmap=bool(parsed.include),
     )
 
@@ -510,58 +616,41 @@ def _run_search(
     page_number: int,
     facets: bool,
 ) -> SearchOutcome:
-    # The capped probe through the index: its length is the count (exact up to EXACT_LIMIT)
-    # and, when it is exact, it is the whole result set, ordered here rather than again in SQL.
-    newest = None
-    if _looks_common(parsed, filters):
-        # A common term: the newest matches come quickest from a walk along the date index,
-        # and if the window alone holds more than EXACT_LIMIT of them the count is settled
-        # without asking the index for every match.
-        newest = newest_matches(parsed, filters, staff=staff, walk=True)
-    if newest is not None and len(newest[0]) > EXACT_LIMIT:
-        probe = newest[0][: EXACT_LIMIT + 1]
-    else:
-        probe = _capped_matches(parsed, filters, staff=staff)
-    exact = len(probe) <= EXACT_LIMIT
+    relevance = sort == "" and bool(parsed.include)
+    # Facets and ranking need the bounded set; a page by date needs only enough to count.
+    need = CANDIDATE_LIMIT if facets or relevance else EXACT_LIMIT + 1
+    found = _matches(parsed, filters, staff=staff, need=need, rank=relevance)
+    exact = found.count <= EXACT_LIMIT
     outcome = SearchOutcome(
         parsed=parsed,
         filters=filters,
         sort=sort,
         page_number=1,
-        total=len(probe) if exact else EXACT_LIMIT + 1,
+        total=found.count,
         exact=exact,
+        bounded=not found.complete,
+        bounded_size=len(found.rows),
+        bounded_since=found.since,
     )
     outcome.page_number = max(1, min(page_number, outcome.num_pages))
     offset = (outcome.page_number - 1) * PAGE_SIZE
-    relevance = sort == "" and bool(parsed.include)
-
-    if exact:
-        candidates = probe
-        if relevance:
-            page_ids = _ranked_ids([r[0] for r in probe], parsed, offset)
-        else:
-            page_ids = _date_sorted(probe, sort)[offset : offset + PAGE_SIZE]
+    rows = found.rows
+    if relevance:
+        outcome.ranked_within_newest = not found.complete
+        page_ids = [r[0] for r in _ranked(rows)[offset : offset + PAGE_SIZE]]
+    elif found.complete:
+        ordered = rows if sort != "date" else _date_sorted(rows, "date")
+        page_ids = [r[0] for r in ordered[offset : offset + PAGE_SIZE]]
+    elif sort != "date" and offset + PAGE_SIZE <= len(rows):
+        page_ids = [r[0] for r in rows[offset : offset + PAGE_SIZE]]
     else:
-        candidates, windowed = newest or newest_matches(parsed, filters, staff=staff)
-        outcome.facets_bounded = True
-        if relevance:
-            outcome.ranked_within_newest = True
-            page_ids = _ranked_ids([r[0] for r in candidates], parsed, offset)
-        elif sort != "date" and offset + PAGE_SIZE <= len(candidates):
-            page_ids = [r[0] for r in candidates[offset : offset + PAGE_SIZE]]
-        elif sort != "date" and not windowed and len(candidates) < CANDIDATE_LIMIT:
-            page_ids = [r[0] for r in candidates[offset : offset + PAGE_SIZE]]
-        else:
-            page_ids = _date_page(parsed, filters, staff=staff, sort=sort, offset=offset)
+        page_ids = _date_page(parsed, filters, staff=staff, sort=sort, offset=offset)
 
     by_id = {a.pk: a for a in page_articles(page_ids)}
     outcome.articles = [by_id[pk] for pk in page_ids if pk in by_id]
-    outcome.candidate_ids = [r[0] for r in candidates]
-    outcome.candidate_dates = {pk: _as_datetime(published) for pk, published in candidates}
+    outcome.rows = rows
     if facets:
-        outcome.clusters, outcome.years, outcome.commentators = facet_counts(
-            outcome.candidate_ids, outcome.candidate_dates
-        )
+        outcome.clusters, outcome.years, outcome.commentators = facet_counts(rows)
     return outcome
 
 

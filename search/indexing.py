@@ -25,7 +25,9 @@ CHUNK_SIZE = 500
 
 
 def _rows(chunk: list[int]) -> tuple[list[tuple], list[int]]:
-    """(id, head, body, status, published_at, cluster ids) of the articles in ``chunk``, and the ids that no longer exist.
+    """Index rows of the articles in ``chunk``, and the ids that no longer exist.
+
+    A row is (id, head, body, status, published_at, cluster ids, commentator ids).
 
     Plain tuples rather than model instances: building tens of thousands of instances per
     chunk would cost more than all the normalising and tokenising.
@@ -46,17 +48,19 @@ def _rows(chunk: list[int]) -> tuple[list[tuple], list[int]]:
         bodies[pk] = [lead]
         state[pk] = (status or "", adapt(published_at))
     names: dict[int, list[str]] = {pk: [] for pk in heads}
+    commentator_ids: dict[int, set[int]] = {pk: set() for pk in heads}
     sections = (
         Section.objects.filter(article_id__in=chunk)
         .order_by("article_id", "position")
-        .values_list("article_id", "heading", "body", "commentator__name")
+        .values_list("article_id", "heading", "body", "commentator_id", "commentator__name")
     )
-    for article_id, heading, body, commentator in sections:
+    for article_id, heading, body, commentator_id, commentator in sections:
         if article_id in heads:
             heads[article_id].append(heading)
             bodies[article_id].append(body)
             if commentator:
                 names[article_id].append(commentator)
+                commentator_ids[article_id].add(commentator_id)
     credits = (
         Credit.objects.filter(article_id__in=chunk)
         .order_by("article_id", "position")
@@ -82,6 +86,7 @@ def _rows(chunk: list[int]) -> tuple[list[tuple], list[int]]:
             text.join_fields(bodies[pk] + names[pk] + credit_names[pk]),
             *state[pk],
             cluster_ids[pk],
+            sorted(commentator_ids[pk]),
         )
         for pk in sorted(heads)
     ]

@@ -150,36 +150,38 @@ def _units(text: str) -> bytes:
     return text.encode("utf-16-le")
 
 
-def token_codes(normalized_text: str, *, signed: bool = True) -> set[int]:
-    """The index tokens of normalised text as 32-bit integers; fields separated by FIELD_SEPARATOR.
+def token_array(normalized_text: str, *, signed: bool = True) -> np.ndarray:
+    """The index tokens of normalised text as a sorted array of distinct 32-bit codes.
 
-    Tokens are the UTF-16 code units (unigrams) and every pair of adjacent units (bigrams)
-    of each field. A unit is below 65,536; a bigram is ``first | second << 16``, which is
-    65,536 or more (or negative, signed) since no normalised unit is 0: the two never collide
-    and a bigram is exact, no hash. Characters beyond the BMP (emoji, rare CJK) are two units;
-    a query spells them the same way. Integers make a GIN index on PostgreSQL several times
-    cheaper to build and update than text lexemes, and they are read straight from the UTF-16
-    bytes rather than built one by one in Python.
+    Fields are separated by FIELD_SEPARATOR. Tokens are the UTF-16 code units (unigrams) and
+    every pair of adjacent units (bigrams) of each field. A unit is below 65,536; a bigram is
+    ``first | second << 16``, which is 65,536 or more (or negative, signed) since no normalised
+    unit is 0: the two never collide and a bigram is exact, no hash. Characters beyond the BMP
+    (emoji, rare CJK) are two units; a query spells them the same way. Integers make a GIN
+    index on PostgreSQL several times cheaper to build and update than text lexemes, and they
+    are read straight from the UTF-16 bytes rather than built one by one in Python.
 
     Whitespace-only tokens are left out: a query term never consists of whitespace alone,
     and its exactness is checked against the stored text anyway.
     """
-    # With numpy the codes are computed and deduplicated over whole arrays, and Python int
-    # objects are made only for the distinct ones (about a third): a Python loop, or even
-    # set.update() over an array, pays for every character of the text.
+    # With numpy the codes are computed and deduplicated over whole arrays: a Python loop, or
+    # even set.update() over an array, pays for every character of the text. Callers that
+    # write the codes in binary (COPY on PostgreSQL) never make a Python int of them at all.
     units = np.frombuffer(_units(normalized_text), dtype="<u2").astype(np.uint32)
     separator = units == _SEPARATOR_UNIT
     pairs = (units[:-1] | units[1:] << 16)[~(separator[:-1] | separator[1:])]
     codes = np.concatenate((units[~separator], pairs))
-    if not codes.size:
-        return set()
-    # sort + neighbour mask: np.unique does the same with more overhead per call.
-    codes.sort()
-    codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
-    result = set((codes.view(np.int32) if signed else codes).tolist())
-    result.discard(_SPACE)
-    result.discard(_SPACE_PAIR)
-    return result
+    codes = codes[(codes != _SPACE) & (codes != _SPACE_PAIR)]
+    if codes.size:
+        # sort + neighbour mask: np.unique does the same with more overhead per call.
+        codes.sort()
+        codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    return codes.view(np.int32) if signed else codes
+
+
+def token_codes(normalized_text: str, *, signed: bool = True) -> set[int]:
+    """token_array() as a set of Python ints."""
+    return set(token_array(normalized_text, signed=signed).tolist())
 
 
 _SEPARATOR_UNIT = ord(FIELD_SEPARATOR)

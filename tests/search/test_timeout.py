@@ -18,7 +18,7 @@ def test_a_search_past_its_timeout_gets_a_page_that_says_so(client, monkeypatch)
         return []
 
     monkeypatch.setattr(engine, "SEARCH_TIMEOUT_MS", 50)
-    monkeypatch.setattr(engine, "_capped_matches", slow)
+    monkeypatch.setattr(engine, "_matches", slow)
     response = client.get("/search/", {"q": "衡阳"})
     assert response.status_code == 503
     assert "用时过长" in response.content.decode()
