@@ -20,6 +20,7 @@ avoids them). Prints p50/p95 per operation and the ratio naive/search as a Markd
 """
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -28,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hengyang_cms.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
@@ -135,6 +137,14 @@ def main():
     )
     parser.add_argument("--naive-rounds", type=int, default=1, help="times each naive page is repeated")
     parser.add_argument("--cluster", default="nonferrous", help="slug of the cluster used as the filter")
+    parser.add_argument(
+        "--served",
+        type=int,
+        default=10,
+        help="seconds of load on the search page served by gunicorn (0: skip)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for --served")
+    parser.add_argument("--connections", type=int, default=8, help="connections for --served")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
@@ -154,6 +164,7 @@ def main():
     client = Client(HTTP_HOST="127.0.0.1")
     # Warm up: the first query pays for connections, caches and OpenCC's dictionaries.
     client.get("/search/", {"q": "衡阳"})
+    gc.freeze()  # as hengyang_cms/wsgi.py does in a served process once the app is loaded
     for round_number in range(args.rounds):
         for query in queries:
             parsed = parse_query(query)
@@ -233,7 +244,62 @@ def main():
     common = sum(1 for _, _, n in exact_counts if n > EXACT_LIMIT)
     print(f"queries × filters with more than {EXACT_LIMIT} matches: {common} of {len(exact_counts)}")
     print(f"result sets differing from the naive page: {mismatches or 'none'}")
+    if args.served:
+        served = serve_and_load(queries, cluster, args)
+        print(
+            f"served by gunicorn ({args.workers} workers, {args.connections} connections, {args.served} s, "
+            f"{served['tool']}): {served['rps']:.1f} requests/s, p50 {served['p50']:.1f} ms, "
+            f"p99 {served['p99']:.1f} ms, app CPU {served['cpu_ms']:.1f} ms/request, {served['errors']} errors"
+        )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def serve_and_load(queries, cluster, args) -> dict:
+    """The search page under load, measured as pages_bench.py measures pages (and DESIGN.md
+    measured Wagtail): gunicorn with production settings, wrk cycling through every query
+    with and without the filter, so each request is a different search."""
+    import shutil
+    import subprocess
+    import urllib.request
+    from urllib.parse import urlencode
+
+    from pages_bench import free_port, load_with_python, load_with_wrk, wait_for, workers_cpu_seconds
+
+    paths = []
+    for query in queries:
+        paths.append("/search/?" + urlencode({"q": query}))
+        paths.append("/search/?" + urlencode({"q": query, "cluster": cluster.slug}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL"))}
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-" + os.urandom(16).hex(),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="ERROR",
+    )
+    port = free_port()
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    server = subprocess.Popen(
+        [gunicorn, "hengyang_cms.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz")
+        for path in paths[:10]:  # warm the workers
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                assert response.status == 200, (path, response.status)
+        load = load_with_wrk if shutil.which("wrk") else load_with_python
+        cpu_before = workers_cpu_seconds(server.pid)
+        result = load(base, paths, args.served, args.connections)
+        result["cpu_ms"] = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(result["requests"], 1)
+        result["tool"] = "wrk" if shutil.which("wrk") else "python client"
+        return result
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -205,13 +205,16 @@ class SqliteBackend:
         if not rows:
             return
         self._remove(cursor, [r[0] for r in rows])
+        self._insert(cursor, rows)
+
+    def _insert(self, cursor, rows: list[tuple], *, suffix: str = "") -> None:
         cursor.executemany(
-            f"INSERT INTO {DOC_TABLE} (article_id, head, body, status, published_at, clusters, commentators) "
+            f"INSERT INTO {DOC_TABLE}{suffix} (article_id, head, body, status, published_at, clusters, commentators) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s)",
             [(*row[:5], id_text(row[5]), id_text(row[6])) for row in rows],
         )
         cursor.executemany(
-            f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (%s, %s)",
+            f"INSERT INTO {FTS_TABLE}{suffix} (rowid, tokens) VALUES (%s, %s)",
             [(row[0], self._token_string(row[1], row[2])) for row in rows],
         )
 
@@ -219,12 +222,37 @@ class SqliteBackend:
         if article_ids:
             self._remove(cursor, list(article_ids))
 
-    def drop_orphans(self) -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
+    def rebuild(self, ids: list[int], rows_for, *, chunk_size: int, progress=None) -> None:
+        """Fill fresh tables and swap them in, as on PostgreSQL (see indexing.rebuild_index).
+
+        Fresh tables also mean no old entry has to be removed from FTS5 by its tokens, which
+        would be wrong if the tokenizer changed since it was written.
+        """
+        suffix = "_rebuild"
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT article_id FROM {DOC_TABLE} WHERE article_id NOT IN (SELECT id FROM articles_article)"
+                "SELECT type, name, sql FROM sqlite_master WHERE (name = %s OR name = %s "
+                "OR (type = 'index' AND tbl_name = %s)) AND sql IS NOT NULL",
+                [DOC_TABLE, FTS_TABLE, DOC_TABLE],
             )
-            self.delete(cursor, [row[0] for row in cursor.fetchall()])
+            schema = cursor.fetchall()
+            tables = [(name, sql) for kind, name, sql in schema if kind == "table"]
+            indexes = [sql for kind, name, sql in schema if kind == "index"]
+            for name, sql in tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}{suffix}")
+                cursor.execute(sql.replace(name, name + suffix, 1))
+        for start in range(0, len(ids), chunk_size):
+            rows, _gone = rows_for(ids[start : start + chunk_size])
+            with transaction.atomic(), connection.cursor() as cursor:
+                self._insert(cursor, rows, suffix=suffix)
+            if progress:
+                progress(len(ids[start : start + chunk_size]))
+        with transaction.atomic(), connection.cursor() as cursor:
+            for name, _sql in tables:
+                cursor.execute(f"DROP TABLE {name}")
+                cursor.execute(f"ALTER TABLE {name}{suffix} RENAME TO {name}")
+            for sql in indexes:
+                cursor.execute(sql)
 
     def clear(self, cursor) -> None:
         cursor.execute(f"DELETE FROM {DOC_TABLE}")

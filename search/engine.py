@@ -7,8 +7,11 @@ page says so, rather than ranking ~100k matches on every request.
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import functools
 import time
+import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -181,8 +184,22 @@ def _id_list(value) -> list[int]:
     return value or []
 
 
+_FIRST_YEAR = 1900
+
+
+@functools.cache
+def _year_starts_in(zone_name: str) -> list[float]:
+    zone = zoneinfo.ZoneInfo(zone_name)
+    return [datetime.datetime(year, 1, 1, tzinfo=zone).timestamp() for year in range(_FIRST_YEAR, 2201)]
+
+
+def _year_starts() -> list[float]:
+    """Start of each year from 1900 in the site's time zone, as seconds since 1970."""
+    return _year_starts_in(timezone.get_current_timezone_name())
+
+
 def facet_counts(rows: list[tuple]) -> tuple[list[Facet], list[Facet], list[Facet]]:
-    """Facets of matched entries: rows of (id, published_at, cluster ids, commentator ids, ...).
+    """Facets of matched entries: rows of (id, publication time, cluster ids, commentator ids, ...).
 
     The ids come with the rows the search reads anyway (copies kept on each index entry), so
     counting is a loop here plus one lookup of the commentators' names.
@@ -192,12 +209,12 @@ def facet_counts(rows: list[tuple]) -> tuple[list[Facet], list[Facet], list[Face
     cluster_counts: Counter = Counter()
     commentator_counts: Counter = Counter()
     year_counts: Counter = Counter()
-    zone = timezone.get_current_timezone()
+    starts = _year_starts()
     for _pk, published, clusters, commentators, *_rest in rows:
         cluster_counts.update(_id_list(clusters))
         commentator_counts.update(_id_list(commentators))
         if published is not None:
-            year_counts[_as_datetime(published).astimezone(zone).year] += 1
+            year_counts[_FIRST_YEAR - 1 + bisect.bisect_right(starts, published)] += 1
     clusters = [Facet(c.slug, c.name, cluster_counts[c.pk]) for c in Cluster.objects.all() if cluster_counts.get(c.pk)]
     years = [Facet(str(y), f"{y}年", n) for y, n in sorted(year_counts.items())]
     names = dict(Commentator.objects.filter(pk__in=list(commentator_counts)).values_list("pk", "name"))
@@ -228,13 +245,13 @@ def _order(sort: str) -> str:
 
 
 def _doc_where(
-    parsed: ParsedQuery, filters: Filters, *, staff: bool, use_index: bool = True, since=None
+    parsed: ParsedQuery, filters: Filters, *, staff: bool, use_index: bool = True, since=None, before=None
 ) -> tuple[str, list]:
     """The WHERE clause over index entries ``d``: visibility, filters and the query.
 
     Visibility, status and dates are copies kept on the entry, so the common searches never
     join the article table; the rarer filters (issue, page, people, tag) narrow through a
-    subquery on the articles. ``since`` keeps entries published since then (a window).
+    subquery on the articles. ``since`` and ``before`` keep entries published in between (a window).
     """
     adapt = connection.ops.adapt_datetimefield_value
     now = timezone.now()
@@ -246,7 +263,10 @@ def _doc_where(
         conditions.append("d.status = %s")
         params.append(filters.status)
     lower = max(filter(None, [filters.date_from and _start_of_day(filters.date_from), since]), default=None)
-    upper = _start_of_day(filters.date_to + datetime.timedelta(days=1)) if filters.date_to else None
+    upper = min(
+        filter(None, [filters.date_to and _start_of_day(filters.date_to + datetime.timedelta(days=1)), before]),
+        default=None,
+    )
     if lower:
         conditions.append("d.published_at >= %s")
         params.append(adapt(lower))
@@ -314,7 +334,7 @@ def _as_datetime(value) -> datetime.datetime | None:
 
 
 def _date_sorted(rows: list[tuple], sort: str) -> list[tuple]:
-    """Rows (id, published_at, ...) in the page's date order (undated last, newest first)."""
+    """Rows (id, publication time, ...) in the page's date order (undated last, newest first)."""
     return sorted(rows, key=lambda r: (r[1] is not None, r[1] or 0, r[0]), reverse=sort != "date")
 
 
@@ -408,11 +428,20 @@ def _estimated_share(parsed: ParsedQuery) -> float:
 
 
 # Columns read for every matched entry: enough to order, count and facet without the articles.
-ROW_COLUMNS = "d.article_id, d.published_at, d.clusters, d.commentators"
+# The publication time comes as seconds since 1970 (a float): parsing thousands of timestamps
+# per search would cost more than the query that finds them.
+_EPOCH = {
+    "postgresql": "EXTRACT(EPOCH FROM d.published_at)::float8",
+    "sqlite": "(julianday(d.published_at) - 2440587.5) * 86400.0",
+}
+
+
+def _row_columns() -> str:
+    return f"d.article_id, {_EPOCH[connection.vendor]}, d.clusters, d.commentators"
 
 
 def _columns(rank: ParsedQuery | None) -> tuple[str, list]:
-    """ROW_COLUMNS, and for ranking two more: the number of terms found in the title and
+    """_row_columns(), and for ranking two more: the number of terms found in the title and
     headings, and the terms' occurrences (those in title and headings counting three times).
 
     They are computed in the query that finds the matches, on rows it has read anyway.
@@ -420,7 +449,7 @@ def _columns(rank: ParsedQuery | None) -> tuple[str, list]:
     in bytes on PostgreSQL, where counting characters would cost a pass over the text.
     """
     if rank is None or not rank.include:
-        return ROW_COLUMNS, []
+        return _row_columns(), []
     postgres = connection.vendor == "postgresql"
     length, find = ("octet_length", "strpos") if postgres else ("length", "instr")
     hits = [f"(CASE WHEN {find}(d.head, %s) > 0 THEN 1 ELSE 0 END)" for _ in rank.include]
@@ -430,14 +459,14 @@ def _columns(rank: ParsedQuery | None) -> tuple[str, list]:
         for term in rank.include
     ]
     params = list(rank.include) + [t for term in rank.include for t in (term, term)]
-    return f"{ROW_COLUMNS}, {' + '.join(hits)}, {' + '.join(occurrences)}", params
+    return f"{_row_columns()}, {' + '.join(hits)}, {' + '.join(occurrences)}", params
 
 
 def _ranked(rows: list[tuple]) -> list[tuple]:
     """Rows with rank columns: title and heading matches first, then more occurrences, then newer."""
     return sorted(
         rows,
-        key=lambda r: (r[4], r[5], r[1] is not None, _as_datetime(r[1]) or 0, r[0]),
+        key=lambda r: (r[4], r[5], r[1] is not None, r[1] or 0, r[0]),
         reverse=True,
     )
 
@@ -449,10 +478,18 @@ WALK_SHARE = 0.3
 
 
 def _newest(
-    parsed: ParsedQuery, filters: Filters, *, staff: bool, limit: int, cutoff=None, walk: bool, rank: bool = False
+    parsed: ParsedQuery,
+    filters: Filters,
+    *,
+    staff: bool,
+    limit: int,
+    walk: bool,
+    cutoff=None,
+    before=None,
+    rank: bool = False,
 ) -> list[tuple]:
-    """Rows of the newest ``limit`` matches published since ``cutoff``."""
-    where, params = _doc_where(parsed, filters, staff=staff, use_index=not walk, since=cutoff)
+    """Rows of the newest ``limit`` matches published since ``cutoff`` (and before ``before``)."""
+    where, params = _doc_where(parsed, filters, staff=staff, use_index=not walk, since=cutoff, before=before)
     columns, column_params = _columns(parsed if rank else None)
     return _fetch(
         f"SELECT {columns} FROM {DOC} d WHERE {where} ORDER BY {_order('-date')} LIMIT {int(limit)}",
@@ -508,9 +545,10 @@ def _matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, r
 
     total = _statistics()["total"]
     share = _estimated_share(parsed)
-    # Long enough for a dense term's ``need`` matches, short enough to cost a few ms; skipped
-    # when even the bound from statistics expects hardly any matches there.
-    first = min(2 * need, max(1024, int(1.3 * need / max(share, 1e-9))))
+    # Long enough for a dense term's ``need`` matches; otherwise only long enough to measure
+    # the density (a few ms), and skipped when even the bound from statistics expects hardly
+    # any matches there.
+    first = min(2 * need, int(1.3 * need / max(share, 1e-9))) if share >= 0.5 else 1024
     rows: list[tuple] = []
     if share * first >= 4:
         rows = _newest_by_walk(parsed, filters, staff=staff, limit=need, window=first, rank=rank)
@@ -520,16 +558,26 @@ def _matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, r
     elif filters.cluster:
         share /= 8  # the eight clusters split the archive roughly evenly
     window = max(first, int(1.3 * need / max(share, 1e-9)))
+    rows, before = [], None
     while True:
         if not _statistics()["dates"]:
             window = 1 << (window - 1).bit_length()  # counted cutoffs are kept: few sizes
         cutoff = _window_cutoff(window, staff=staff) if not total or window < total else None
-        rows = _newest(parsed, filters, staff=staff, limit=need, cutoff=cutoff, walk=share >= WALK_SHARE, rank=rank)
+        rows += _newest(
+            parsed,
+            filters,
+            staff=staff,
+            limit=need - len(rows),
+            walk=share >= WALK_SHARE,
+            cutoff=cutoff,
+            before=before,
+            rank=rank,
+        )
         if cutoff is None or len(rows) >= need:
             break
-        # Fewer than the density promised: look further back.
-        share = min(share, max(len(rows), 0.5) / window)
-        window = max(window * 8, int(1.5 * need / share))
+        # Fewer than the density promised: go on further back, from where this window ended.
+        share = max(len(rows), 0.5) / window
+        before, window = cutoff, max(int(window * 1.5), int(1.3 * need / share))
     return _settled(parsed, filters, staff=staff, rows=rows, need=need, since=cutoff, rank=rank)
 
 

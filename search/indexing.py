@@ -108,27 +108,17 @@ def index_articles(article_ids: Iterable[int]) -> None:
 def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
     """Rebuild every entry; searches keep answering meanwhile. Returns the number of articles.
 
-    On PostgreSQL the entries go into a fresh table, its GIN index is built in one pass (many
-    times faster than growing it row by row) and the table replaces the old one in a short
-    transaction; articles saved meanwhile are indexed again after the swap. On SQLite the
-    entries are replaced chunk by chunk, each chunk in its own short transaction.
+    The entries go into fresh tables (on PostgreSQL by binary COPY, and its GIN index is then
+    built in one pass, many times faster than growing it row by row), which replace the old
+    ones in a short transaction; articles saved meanwhile are indexed again after the swap.
     """
     started = timezone.now()
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-    backend = get_backend()
-    if backend.vendor == "postgresql":
-        backend.rebuild(ids, _rows, chunk_size=CHUNK_SIZE, progress=progress)
-        # Saved while the new table was filling: their signal wrote to the old one.
-        changed = Article.objects.filter(updated_at__gte=started - datetime.timedelta(seconds=5))
-        newer = Article.objects.filter(pk__gt=ids[-1]) if ids else Article.objects.all()
-        index_articles(set(changed.values_list("pk", flat=True)) | set(newer.values_list("pk", flat=True)))
-    else:
-        for start in range(0, len(ids), CHUNK_SIZE):
-            chunk = ids[start : start + CHUNK_SIZE]
-            index_articles(chunk)
-            if progress:
-                progress(len(chunk))
-        backend.drop_orphans()
+    get_backend().rebuild(ids, _rows, chunk_size=CHUNK_SIZE, progress=progress)
+    # Saved while the new tables were filling: their signal wrote to the old ones.
+    changed = Article.objects.filter(updated_at__gte=started - datetime.timedelta(seconds=5))
+    newer = Article.objects.filter(pk__gt=ids[-1]) if ids else Article.objects.all()
+    index_articles(set(changed.values_list("pk", flat=True)) | set(newer.values_list("pk", flat=True)))
     with connection.cursor() as cursor:
         # Fresh statistics let the planner see that the index narrows a search far more than
         # the status filter does (SQLite keeps none until ANALYZE runs).

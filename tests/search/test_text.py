@@ -44,8 +44,22 @@ def test_offsets_map_every_normalised_character_back(text):
     assert offsets[-1] == len(text)
 
 
+def signed32(code):
+    return code - 2**32 if code >= 2**31 else code
+
+
+def trigram_code(a, b, c):
+    hashed = (a * 0x9E3779B1 + b * 0x85EBCA77 + c * 0xC2B2AE3D) % 2**32
+    return signed32(((hashed >> 17) + 32768) << 16)
+
+
+def latin_or_digit(unit):
+    return chr(unit) in "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
 def expected_codes(text):
-    """token_codes spelt out slowly: every unit and adjacent pair of units, per field."""
+    """token_codes spelt out slowly: every unit and adjacent pair of units, and every three
+    units in a row with a digit or Latin letter among them, per field."""
     codes = set()
     for field in text.split(FIELD_SEPARATOR):
         units = [
@@ -54,8 +68,10 @@ def expected_codes(text):
         ]
         codes.update(units)
         for a, b in itertools.pairwise(units):
-            code = a | b << 16
-            codes.add(code - 2**32 if code >= 2**31 else code)
+            codes.add(signed32(a | b << 16))
+        for a, b, c in zip(units, units[1:], units[2:], strict=False):
+            if any(latin_or_digit(u) for u in (a, b, c)):
+                codes.add(trigram_code(a, b, c))
     return codes - {0x20, 0x20 | 0x20 << 16}
 
 
@@ -83,6 +99,20 @@ def test_term_codes():
     assert not needs_substring_check("衡阳") and needs_substring_check("衡阳市")
     # Beyond the BMP a character is two units: one bigram, still exact.
     assert len(term_codes("😀")) == 1 and not needs_substring_check("😀")
+    # Dates and amounts are asked for by their trigrams first: their bigrams are everywhere.
+    assert term_codes("12月26日")[:4] == [
+        trigram_code(*map(ord, t)) for t in ("12月", "2月2", "月26", "26日")
+    ]
+    assert all(code & 0xFFFF == 0 for code in term_codes("3.5%")[:2])
+
+
+def test_trigram_tokens_set_dates_apart():
+    """An article with 12月 and 26日 in other places holds every bigram of 12月26日 but not
+    its trigrams: the index no longer offers it as a candidate."""
+    other = token_codes(join_fields(["12月2日开工，26日竣工"]))
+    assert {c for c in term_codes("12月26日") if c & 0xFFFF} <= other
+    assert not set(term_codes("12月26日")) <= other
+    assert set(term_codes("12月26日")) <= token_codes(join_fields(["2019年12月26日开工"]))
 
 
 @given(st.text(min_size=1, max_size=30), st.booleans())
