@@ -3,6 +3,15 @@
 Counts are exact up to EXACT_LIMIT matches; above it the page reads "1,000+". Common terms
 then get relevance ranking and facets over the newest CANDIDATE_LIMIT matches only, and the
 page says so, rather than ranking ~100k matches on every request.
+
+A search reads only the index table (search_searchdocument), never the articles, until the 20
+it shows. Its cost follows the entries it reads, not the matches the archive holds (_matches):
+a short walk down the date index tells how dense the term is lately; then the index is asked
+for the newest matches within a window of newest entries sized to hold them (on PostgreSQL one
+GIN scan over the term's tokens and the window's month and year tokens); the count is settled
+once more than EXACT_LIMIT matches are in hand, or by a capped probe for a rare term. The rows
+carry what the page needs besides: publication time, cluster and commentator ids for facets,
+and, for relevance, hits in title and headings and occurrences, computed in the same query.
 """
 
 from __future__ import annotations
@@ -475,6 +484,8 @@ def _ranked(rows: list[tuple]) -> list[tuple]:
 # dense it finds the newest of them sooner than the index bitmap, which must first collect
 # every entry holding the term's tokens, however old.
 WALK_SHARE = 0.3
+# Entries a first walk reads to learn how dense a term's matches are lately.
+FIRST_WALK = 1024
 
 
 def _newest(
@@ -548,7 +559,7 @@ def _matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, r
     # Long enough for a dense term's ``need`` matches; otherwise only long enough to measure
     # the density (a few ms), and skipped when even the bound from statistics expects hardly
     # any matches there.
-    first = min(2 * need, int(1.3 * need / max(share, 1e-9))) if share >= 0.5 else 1024
+    first = min(2 * need, int(1.3 * need / max(share, 1e-9))) if share >= 0.5 else FIRST_WALK
     rows: list[tuple] = []
     if share * first >= 4:
         rows = _newest_by_walk(parsed, filters, staff=staff, limit=need, window=first, rank=rank)

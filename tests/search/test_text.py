@@ -100,9 +100,7 @@ def test_term_codes():
     # Beyond the BMP a character is two units: one bigram, still exact.
     assert len(term_codes("😀")) == 1 and not needs_substring_check("😀")
     # Dates and amounts are asked for by their trigrams first: their bigrams are everywhere.
-    assert term_codes("12月26日")[:4] == [
-        trigram_code(*map(ord, t)) for t in ("12月", "2月2", "月26", "26日")
-    ]
+    assert term_codes("12月26日")[:4] == [trigram_code(*map(ord, t)) for t in ("12月", "2月2", "月26", "26日")]
     assert all(code & 0xFFFF == 0 for code in term_codes("3.5%")[:2])
 
 

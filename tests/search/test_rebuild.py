@@ -1,0 +1,89 @@
+"""rebuild_search_index, and the two ways entries are written on PostgreSQL (COPY for bulk)."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from search import extra_tokens
+from search.engine import Filters, search_queryset
+from search.indexing import index_articles
+from search.query import parse_query
+from tests.factories import ArticleFactory, SectionFactory, cluster
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def found(query):
+    return set(search_queryset(parse_query(query), Filters(), staff=False).values_list("pk", flat=True))
+
+
+def entries():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM search_searchdocument ORDER BY article_id")
+        columns = [c[0] for c in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        if "grams" in row:
+            row["grams"] = sorted(row["grams"])
+    return rows
+
+
+def test_rebuild_restores_a_damaged_index(db):
+    kept = ArticleFactory(title="石鼓书院修缮完工", status="published")
+    lost = ArticleFactory(title="石鼓书院重新开放", status="published")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_searchdocument WHERE article_id = %s", [lost.pk])
+    assert found("石鼓书院") == {kept.pk}
+    out = io.StringIO()
+    call_command("rebuild_search_index", "--no-progress", stdout=out)
+    assert "索引重建完成：2 篇" in out.getvalue()
+    assert found("石鼓书院") == {kept.pk, lost.pk}
+    assert [e["article_id"] for e in entries()] == sorted([kept.pk, lost.pk])
+    # Saves after a rebuild reach the new tables.
+    lost.title = "水口山矿区复绿"
+    lost.save()
+    assert found("水口山") == {lost.pk} and found("石鼓书院") == {kept.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_bulk_writes_by_copy_store_what_single_writes_store(db):
+    nonferrous = cluster("nonferrous")
+    published = datetime.datetime(2019, 12, 26, 9, 30, tzinfo=datetime.UTC)
+    articles = [
+        ArticleFactory(title=f"有色金属产业第{i}篇", status="published", published_at=published) for i in range(25)
+    ]
+    for article in articles[::2]:
+        article.clusters.add(nonferrous)
+        SectionFactory(article=article, heading="代表建议")
+    ids = [a.pk for a in articles]
+    index_articles(ids)  # 25 rows: through COPY
+    bulk = entries()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_searchdocument")
+    for pk in ids:
+        index_articles([pk])  # one row: a plain INSERT
+    assert entries() == bulk
+    first = bulk[0]
+    assert first["published_at"] == published
+    assert first["clusters"] == [nonferrous.pk] and first["commentators"]
+    assert {
+        extra_tokens.month_token(published),
+        extra_tokens.year_token(published),
+        extra_tokens.cluster_token(nonferrous.pk),
+    } <= set(first["grams"])
+
+
+def test_window_tokens_cover_each_month_once():
+    start = datetime.datetime(2018, 11, 5, tzinfo=datetime.UTC)
+    end = datetime.datetime(2021, 2, 1, tzinfo=datetime.UTC)
+    tokens = extra_tokens.window_tokens(start, end)
+    # Nov and Dec 2018 as months, 2019 and 2020 as years, Jan and Feb 2021 as months.
+    assert len(tokens) == 6
+    for year, month in [(2018, 11), (2019, 1), (2020, 7), (2021, 2)]:
+        when = datetime.datetime(year, month, 15, tzinfo=datetime.UTC)
+        assert extra_tokens.month_token(when) in tokens or extra_tokens.year_token(when) in tokens
+    outside = datetime.datetime(2018, 10, 31, tzinfo=datetime.UTC)
+    assert extra_tokens.month_token(outside) not in tokens and extra_tokens.year_token(outside) not in tokens

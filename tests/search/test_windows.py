@@ -1,0 +1,109 @@
+"""Common terms: the newest matches are looked for in windows of newest entries, widened as
+needed. Whatever the windows, the page shows exactly the newest matches, and says when
+ranking and facets cover only a bounded set."""
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from search import engine
+from search.engine import Filters, run_search
+from search.query import parse_query
+from tests.factories import ArticleFactory, cluster
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+START = datetime.datetime(2015, 3, 1, 0, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def archive(monkeypatch):
+    """Sixty articles a month apart over five years; 石鼓书院 in every third, its name in the
+    title of every ninth; 水口山 in two old ones only; every other one in the 有色金属 cluster."""
+    nonferrous = cluster("nonferrous")
+    articles = []
+    for i in range(60):
+        words = "石鼓书院修缮后重新开放" if i % 3 == 0 else "园区道路改造完成"
+        if i in (2, 5):
+            words += "，水口山矿区复绿"
+        article = ArticleFactory(
+            title=("石鼓书院" if i % 9 == 0 else "城市建设") + f"第{i}期",
+            lead=words,
+            status="published",
+            published_at=START + datetime.timedelta(days=30 * i),
+        )
+        if i % 2 == 0:
+            article.clusters.add(nonferrous)
+        articles.append(article)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    # Small limits and walks, so sixty articles need several windows; fresh statistics.
+    monkeypatch.setattr(engine, "EXACT_LIMIT", 4)
+    monkeypatch.setattr(engine, "CANDIDATE_LIMIT", 6)
+    monkeypatch.setattr(engine, "FIRST_WALK", 5)
+    monkeypatch.setattr(engine, "_stats", {"at": float("-inf")})
+    monkeypatch.setattr(engine, "_cutoffs", {})
+    # As statistics would bound a common term: the walk comes first, then windows.
+    monkeypatch.setattr(engine, "_estimated_share", lambda parsed: 0.3)
+    return articles
+
+
+def newest(articles, predicate, n):
+    chosen = [a for a in articles if predicate(a)]
+    return [a.pk for a in sorted(chosen, key=lambda a: a.published_at, reverse=True)[:n]]
+
+
+def test_newest_matches_by_date_come_through_the_windows(archive, monkeypatch):
+    windows = []
+    original = engine._newest
+
+    def spy(*args, **kwargs):
+        rows = original(*args, **kwargs)
+        windows.append((kwargs.get("cutoff"), kwargs.get("before"), len(rows)))
+        return rows
+
+    monkeypatch.setattr(engine, "_newest", spy)
+    # The first window comes out too short (as when matches thin out further back).
+    cutoff, calls = engine._window_cutoff, []
+
+    def short_first_window(size, **kwargs):
+        calls.append(size)
+        return cutoff(size // 4 if len(calls) == 1 else size, **kwargs)
+
+    monkeypatch.setattr(engine, "_window_cutoff", short_first_window)
+    outcome = run_search(parse_query("石鼓书院"), Filters(), staff=False, sort="-date", page_number=1)
+    # The walk found fewer than needed, so windows followed, each going on where the last ended.
+    assert len(windows) >= 2 and windows[1][1] == windows[0][0]
+    assert not outcome.exact and outcome.total == engine.EXACT_LIMIT + 1
+    assert [a.pk for a in outcome.articles] == newest(archive, lambda a: "石鼓书院" in a.lead, 20)[:20]
+    assert outcome.facets_bounded and outcome.bounded_size == engine.CANDIDATE_LIMIT
+    # Facets count the bounded set: the six newest matches, all dated, three in the cluster.
+    assert sum(f.count for f in outcome.years) == engine.CANDIDATE_LIMIT
+    assert {f.label: f.count for f in outcome.clusters} == {"有色金属": 3}
+
+
+def test_a_cluster_filter_and_relevance_within_the_bounded_set(archive):
+    nonferrous = cluster("nonferrous")
+    outcome = run_search(parse_query("石鼓书院"), Filters(cluster=nonferrous), staff=False, sort="", page_number=1)
+    in_cluster = [a for a in archive if "石鼓书院" in a.lead and nonferrous in a.clusters.all()]
+    assert outcome.ranked_within_newest
+    bounded = newest(in_cluster, lambda a: True, engine.CANDIDATE_LIMIT)
+    shown = [a.pk for a in outcome.articles]
+    assert set(shown) == set(bounded)
+    # Title matches first, newest first among equals.
+    titled = [pk for pk in bounded if "石鼓书院" in next(a.title for a in archive if a.pk == pk)]
+    assert shown[: len(titled)] == titled
+
+
+def test_a_rare_term_is_counted_exactly_through_the_probe(archive):
+    outcome = run_search(parse_query("水口山"), Filters(), staff=False, sort="-date", page_number=1)
+    assert outcome.exact and outcome.total == 2
+    assert [a.pk for a in outcome.articles] == [archive[5].pk, archive[2].pk]
+    assert not outcome.facets_bounded
+
+
+def test_oldest_first_past_the_bounded_set(archive):
+    outcome = run_search(parse_query("石鼓书院"), Filters(), staff=False, sort="date", page_number=1)
+    oldest = [a.pk for a in sorted(archive, key=lambda a: a.published_at) if "石鼓书院" in a.lead]
+    assert [a.pk for a in outcome.articles] == oldest
