@@ -8,6 +8,8 @@ A backend answers two things: how to write and remove index entries, and an SQL 
 on ``articles_article`` that holds for articles matching a parsed query.
 """
 
+import datetime
+
 import numpy as np
 from django.db import connection, transaction
 
@@ -27,11 +29,11 @@ COLUMNS = "article_id, head, body, status, published_at, clusters, commentators,
 COPY_THRESHOLD = 20
 
 
-def entry_grams(row: tuple) -> np.ndarray:
-    """The ``grams`` of an index row: its text tokens, publication month and clusters."""
-    codes = text.token_array(row[1] + text.FIELD_SEPARATOR + row[2])
-    extra = extra_tokens.entry_tokens(row[4], row[5])
-    return np.concatenate((codes, np.asarray(extra, dtype=np.int32))) if extra else codes
+def entry_grams(row: tuple, *, signed: bool = True) -> np.ndarray:
+    """The tokens of an index row: its text's, its publication month's and year's, its clusters'."""
+    codes = text.token_array(row[1] + text.FIELD_SEPARATOR + row[2], signed=signed)
+    extra = extra_tokens.entry_tokens(row[4], row[5])  # all positive: the same signed or not
+    return np.concatenate((codes, np.asarray(extra, dtype=codes.dtype))) if extra else codes
 
 
 def grams_literal(row: tuple) -> str:
@@ -130,13 +132,23 @@ class PostgresBackend:
             params += [term, term]
         return " AND ".join(parts), params
 
-    def doc_match(self, parsed: ParsedQuery, *, use_index: bool = True) -> tuple[list[str], list]:
+    def doc_match(
+        self, parsed: ParsedQuery, *, use_index: bool = True, all_tokens=(), any_tokens=()
+    ) -> tuple[list[str], list]:
         """Conditions on the index entry ``d`` alone, for queries that never touch the articles.
 
-        Without the index only the substring tests remain: exact, and what a walk along the
-        date index uses, so the planner cannot swap that walk for a bitmap of every match.
+        ``all_tokens`` (a cluster's) and ``any_tokens`` (a window's months and years, see
+        extra_tokens) join the terms' tokens in the same index scan. Without the index only the
+        substring tests remain: exact, and what a walk along the date index uses, so the
+        planner cannot swap that walk for a bitmap of every match.
         """
         conditions, params = [], []
+        if use_index and all_tokens:
+            conditions.append("d.grams @> %s::int4[]")
+            params.append(list(all_tokens))
+        if use_index and any_tokens:
+            conditions.append("d.grams && %s::int4[]")
+            params.append(list(any_tokens))
         for term in parsed.include:
             sql, p = self._term_condition(term, use_index=use_index)
             conditions.append(sql)
@@ -166,28 +178,44 @@ def id_text(ids) -> str:
     return ",".join(map(str, ids))
 
 
+def _stored_ids(value: str) -> list[int]:
+    return [int(part) for part in value.split(",") if part]
+
+
+def _stored_datetime(value):
+    """A datetime as Django stores it on SQLite (naive UTC text), back as an aware datetime."""
+    if not value:
+        return None
+    when = datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.replace(tzinfo=datetime.UTC) if when.tzinfo is None else when
+
+
 class SqliteBackend:
     vendor = "sqlite"
 
     def _old_tokens(self, cursor, article_ids: list[int]) -> list[tuple[int, str]]:
         # The FTS table is contentless (it keeps no copy of the token text, which would
         # double the database); removing an entry takes the tokens it was written with,
-        # which are recomputed from the stored normalised text.
+        # which are recomputed from the stored normalised text, date and clusters.
         found = []
         for start in range(0, len(article_ids), 500):
             chunk = article_ids[start : start + 500]
             cursor.execute(
-                f"SELECT article_id, head, body FROM {DOC_TABLE} WHERE article_id IN ({', '.join(['%s'] * len(chunk))})",
+                f"SELECT article_id, head, body, status, published_at, clusters FROM {DOC_TABLE} "
+                f"WHERE article_id IN ({', '.join(['%s'] * len(chunk))})",
                 chunk,
             )
-            found += [(aid, self._token_string(head, body)) for aid, head, body in cursor.fetchall()]
+            for aid, head, body, status, published_at, clusters in cursor.fetchall():
+                row = (aid, head, body, status, _stored_datetime(published_at), _stored_ids(clusters))
+                found.append((aid, self._token_string(row)))
         return found
 
     @staticmethod
-    def _token_string(head: str, body: str) -> str:
+    def _token_string(row: tuple) -> str:
         # Unsigned decimal codes are plain words to any FTS5 tokenizer, which would split our
         # tokens' punctuation and spaces. Order is irrelevant: detail=none keeps no positions.
-        return " ".join(map(str, text.token_array(head + text.FIELD_SEPARATOR + body, signed=False).tolist()))
+        row = (*row[:4], _stored_datetime(row[4]), row[5])  # rows carry the text Django stores
+        return " ".join(map(str, entry_grams(row, signed=False).tolist()))
 
     def _remove(self, cursor, article_ids: list[int]) -> None:
         old = self._old_tokens(cursor, article_ids)
@@ -215,7 +243,7 @@ class SqliteBackend:
         )
         cursor.executemany(
             f"INSERT INTO {FTS_TABLE}{suffix} (rowid, tokens) VALUES (%s, %s)",
-            [(row[0], self._token_string(row[1], row[2])) for row in rows],
+            [(row[0], self._token_string(row)) for row in rows],
         )
 
     def delete(self, cursor, article_ids: list[int]) -> None:
@@ -265,11 +293,16 @@ class SqliteBackend:
     def _substring(term: str) -> tuple[str, list]:
         return "(instr(d.head, %s) > 0 OR instr(d.body, %s) > 0)", [term, term]
 
-    def doc_match(self, parsed: ParsedQuery, *, use_index: bool = True) -> tuple[list[str], list]:
+    def doc_match(
+        self, parsed: ParsedQuery, *, use_index: bool = True, all_tokens=(), any_tokens=()
+    ) -> tuple[list[str], list]:
         """Conditions on the index entry ``d`` alone (see PostgresBackend.doc_match)."""
         conditions, params = [], []
         if use_index:
             positive = [self._fts(t) for t in parsed.include if text.term_codes(t, signed=False)]
+            positive += [str(token) for token in all_tokens]
+            if any_tokens:
+                positive.append("(" + " OR ".join(map(str, any_tokens)) + ")")
             if positive:
                 conditions.append(f"d.article_id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)")
                 params.append(" AND ".join(positive))
