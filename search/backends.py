@@ -71,7 +71,7 @@ class PostgresBackend:
         # COPY cannot upsert: the rows go through a per-session staging table, emptied at commit.
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING_TABLE} "
-            f"(LIKE {DOC_TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            f"(LIKE {DOC_TABLE} INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMPRESSION) ON COMMIT DELETE ROWS"
         )
         _copy_entries(cursor, STAGING_TABLE, rows)
         cursor.execute(f"INSERT INTO {DOC_TABLE} ({COLUMNS}) SELECT {COLUMNS} FROM {STAGING_TABLE} {update}")
@@ -89,7 +89,9 @@ class PostgresBackend:
         new = f"{DOC_TABLE}_rebuild"
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {new}")
-            cursor.execute(f"CREATE TABLE {new} (LIKE {DOC_TABLE} INCLUDING DEFAULTS)")
+            cursor.execute(
+                f"CREATE TABLE {new} (LIKE {DOC_TABLE} INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMPRESSION)"
+            )
         for start in range(0, len(ids), chunk_size):
             rows, _gone = rows_for(ids[start : start + chunk_size])
             if rows:
