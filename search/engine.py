@@ -29,13 +29,10 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import (
     BooleanField,
     Exists,
-    F,
     OuterRef,
     QuerySet,
-    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Length, Replace
 from django.utils import timezone
 
 from articles.models import Article, Commentator, Contributor, Credit, Issue, Section
@@ -120,17 +117,6 @@ def matching(qs: QuerySet[Article], parsed: ParsedQuery, *, use_index: bool = Tr
 def search_queryset(parsed: ParsedQuery, filters: Filters, *, staff: bool) -> QuerySet[Article]:
     """All matching articles, unordered: what exports stream."""
     return matching(apply_filters(base_queryset(staff=staff), filters, staff=staff), parsed)
-
-
-def _occurrences(field_name: str, term: str):
-    # (len(text) - len(text without term)) / len(term): the number of occurrences, in SQL.
-    return (Length(field_name) - Length(Replace(field_name, Value(term), Value("")))) / Value(len(term))
-
-
-def _date_order(sort: str):
-    if sort == "date":
-        return [F("published_at").asc(nulls_first=True), "pk"]
-    return [F("published_at").desc(nulls_last=True), "-pk"]
 
 
 @dataclass
