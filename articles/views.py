@@ -10,6 +10,7 @@ amount of content (tests pin the counts).
 
 import calendar
 import hashlib
+import time
 from datetime import date
 from itertools import groupby
 
@@ -32,6 +33,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, get_max_age, patch_cache_control
+from django.utils.functional import cached_property
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
@@ -59,10 +61,45 @@ ARTICLE_CACHE_SECONDS = 600
 WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
-    """The requested page of a list; a page that is not a number or out of range is a 404."""
+COUNT_SECONDS = 60
+
+
+class ListPaginator(Paginator):
+    """A paginator that counts a list of articles once a minute, not on every request.
+
+    Counting a cluster's or a tag's visible articles reads all of them, which grows with the
+    archive; the count is kept under a key made of the list's name, the newest change to any
+    article (so an edit, publication or withdrawal counts again at once) and the minute (so a
+    scheduled article that goes live is counted within a minute).
+    """
+
+    def __init__(self, *args, count_key: str, newest_change=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+        self.newest_change = newest_change
+
+    @cached_property
+    def count(self):
+        newest_change = self.newest_change or Article.objects.aggregate(newest=Max("updated_at"))["newest"]
+        fingerprint = f"{self.count_key}|{newest_change}|{int(time.time() // COUNT_SECONDS)}"
+        key = "list-count:" + hashlib.sha1(fingerprint.encode()).hexdigest()
+        count = cache.get(key)
+        if count is None:
+            count = super().count
+            cache.set(key, count, COUNT_SECONDS * 2)
+        return count
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key: str, newest_change=None):
+    """The requested page of a list; a page that is not a number or out of range is a 404.
+
+    ``count_key`` names the list (with what selects it: a cluster's id, a tag's name) for the
+    kept count; ``newest_change`` (the newest updated_at of any article) spares a query where
+    the caller has it already.
+    """
+    paginator = ListPaginator(queryset, per_page, count_key=count_key, newest_change=newest_change)
     try:
-        return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
+        return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
         raise Http404("没有这一页。") from exc
 
@@ -134,7 +171,7 @@ def home(request):
     shows at once; a scheduled article appears within HOME_MAX_AGE of its time.
     """
     page_number = request.GET.get("page") or "1"
-    cache_key = None
+    cache_key = newest_change = None
     if page_number.isascii() and page_number.isdigit() and len(page_number) < 6:
         newest_change = Article.objects.aggregate(newest=Max("updated_at"))["newest"]
         fingerprint = f"{request.scheme}://{request.get_host()}|{page_number}|{newest_change}"
@@ -156,7 +193,12 @@ def home(request):
         "issue_articles": issue_articles(latest_issue) if latest_issue else [],
         "clusters": clusters,
         "commentaries": commentaries()[:6],
-        "latest": paginate(request, visible_listing().order_by("-published_at", "-pk")),
+        "latest": paginate(
+            request,
+            visible_listing().order_by("-published_at", "-pk"),
+            count_key="latest",
+            newest_change=newest_change,
+        ),
     }
     html = render_to_string("articles/home.html", context, request=request)
     if cache_key:
@@ -441,7 +483,7 @@ def commentator_index(request):
         .filter(commentary_count__gt=0)
         .order_by("body_order", "name")
     )
-    page = paginate(request, people, per_page=COMMENTATORS_PER_PAGE)
+    page = paginate(request, people, per_page=COMMENTATORS_PER_PAGE, count_key="commentators")
     groups = [{"label": label, "people": [p for p in page if p.body == body]} for body, label in COMMENTATOR_GROUPS]
     context = {"groups": [g for g in groups if g["people"]], "total": page.paginator.count, "page_obj": page}
     return cache_publicly(render(request, "articles/commentator_index.html", context), RECENT_MAX_AGE)
@@ -450,7 +492,7 @@ def commentator_index(request):
 @require_safe
 def commentator_detail(request, pk):
     commentator = get_object_or_404(Commentator.objects.select_related("photo"), pk=pk)
-    sections = paginate(request, commentaries().filter(commentator=commentator))
+    sections = paginate(request, commentaries().filter(commentator=commentator), count_key=f"commentator:{pk}")
     if not sections.paginator.count:
         # Someone known only from drafts is not public yet.
         raise Http404("没有这位代表委员。")
@@ -461,7 +503,9 @@ def commentator_detail(request, pk):
 @require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    articles = paginate(request, visible_listing().filter(tags=tag).order_by("-published_at", "-pk"))
+    articles = paginate(
+        request, visible_listing().filter(tags=tag).order_by("-published_at", "-pk"), count_key=f"tag:{tag.pk}"
+    )
     if not articles.paginator.count:
         raise Http404("没有带这个标签的稿件。")
     context = {"tag": tag, "articles": articles}

@@ -31,7 +31,11 @@ def cluster_index(request):
 @require_safe
 def cluster_detail(request, slug):
     cluster = get_object_or_404(Cluster.objects.select_related("cover_photo__photographer"), slug=slug)
-    articles = paginate(request, visible_listing().for_cluster(cluster).order_by("-published_at", "-pk"))
+    articles = paginate(
+        request,
+        visible_listing().for_cluster(cluster).order_by("-published_at", "-pk"),
+        count_key=f"cluster:{cluster.pk}",
+    )
     said = commentaries().filter(article__clusters=cluster)[:COMMENTARY_COUNT]
     projects = cluster.projects.prefetch_related("organizations").order_by("name")
     # A milestone reported by an article that readers cannot see (a draft, a withdrawn piece)

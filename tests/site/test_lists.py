@@ -38,14 +38,14 @@ PAGE_QUERIES = {
     "issue": 4,
     # clusters with visible counts
     "clusters": 1,
-    # cluster, article count + rows, commentaries, projects + organisations, timeline
-    "cluster": 7,
-    # how many commentators have spoken, one page of them with visible counts
-    "commentators": 2,
-    # commentator, section count + rows
-    "commentator": 3,
-    # tag, article count + rows
-    "tag": 3,
+    # cluster, newest change + article count + rows, commentaries, projects + organisations, timeline
+    "cluster": 8,
+    # newest change + how many commentators have spoken, one page of them with visible counts
+    "commentators": 3,
+    # commentator, newest change + section count + rows
+    "commentator": 4,
+    # tag, newest change + article count + rows
+    "tag": 4,
     # articles, their clusters
     "feed": 2,
     # the cluster, its articles, their clusters
@@ -106,6 +106,21 @@ def test_list_pages_run_a_fixed_number_of_queries(client, django_assert_num_quer
     with django_assert_num_queries(PAGE_QUERIES[name]):
         response = client.get(url)
     assert response.status_code == 200
+    if name in COUNTED_LISTS:
+        # The count is kept: asked again, the list only checks the newest change.
+        with django_assert_num_queries(PAGE_QUERIES[name] - 1):
+            assert client.get(url).status_code == 200
+
+
+COUNTED_LISTS = {"cluster", "commentators", "commentator", "tag"}
+
+
+def test_a_list_counts_a_new_article_at_once(client):
+    many(5)
+    before = client.get("/clusters/rail-transit/").context["articles"].paginator.count
+    published_on(SEED_DAY, title="新开通的轨道交通线路", status="published", clusters=[cluster("rail-transit")])
+    after = client.get("/clusters/rail-transit/").context["articles"].paginator.count
+    assert after == before + 1
 
 
 def test_home_shows_the_latest_issue_clusters_and_commentaries(client, seed_article):
