@@ -48,6 +48,7 @@ EXCERPT_CHARS = 90
 # How long browsers and a CDN may keep a page without asking again. The home page changes
 # through the day; an issue more than a week old almost never changes.
 HOME_MAX_AGE = 60
+PAGE_KEEP_SECONDS = 60  # HTML of the home and cluster pages kept server-side
 RECENT_MAX_AGE = 300
 OLD_MAX_AGE = 60 * 60 * 24
 OLD_AFTER_DAYS = 7
@@ -162,6 +163,22 @@ def commentaries():
     )
 
 
+def kept_page_key(request, name: str) -> tuple[str | None, object]:
+    """A cache key for the HTML of a public page of lists, and the newest change to any article.
+
+    The key includes that newest change, so an edit, publication or withdrawal shows at once;
+    kept for PAGE_KEEP_SECONDS, a scheduled article appears within that of its time, and an
+    edit to what else the page shows (a cluster's projects, say) too. No key for a page number
+    that is not one (the view answers 404 for it).
+    """
+    page_number = request.GET.get("page") or "1"
+    if not (page_number.isascii() and page_number.isdigit() and len(page_number) < 6):
+        return None, None
+    newest_change = Article.objects.aggregate(newest=Max("updated_at"))["newest"]
+    fingerprint = f"{request.scheme}://{request.get_host()}|{name}|{page_number}|{newest_change}"
+    return "kept-page:" + hashlib.sha1(fingerprint.encode()).hexdigest(), newest_change
+
+
 @require_safe
 def home(request):
     """Today's paper, the eight clusters, the latest commentaries and the latest articles.
@@ -170,14 +187,9 @@ def home(request):
     a key that includes the newest change to any article: an edit, publication or withdrawal
     shows at once; a scheduled article appears within HOME_MAX_AGE of its time.
     """
-    page_number = request.GET.get("page") or "1"
-    cache_key = newest_change = None
-    if page_number.isascii() and page_number.isdigit() and len(page_number) < 6:
-        newest_change = Article.objects.aggregate(newest=Max("updated_at"))["newest"]
-        fingerprint = f"{request.scheme}://{request.get_host()}|{page_number}|{newest_change}"
-        cache_key = "home-page:" + hashlib.sha1(fingerprint.encode()).hexdigest()
-        if (html := cache.get(cache_key)) is not None:
-            return cache_publicly(HttpResponse(html), HOME_MAX_AGE)
+    cache_key, newest_change = kept_page_key(request, "home")
+    if cache_key and (html := cache.get(cache_key)) is not None:
+        return cache_publicly(HttpResponse(html), HOME_MAX_AGE)
 
     latest_issue = issues_with_visible_articles().order_by("-date").first()
     clusters = Cluster.objects.prefetch_related(
@@ -202,7 +214,7 @@ def home(request):
     }
     html = render_to_string("articles/home.html", context, request=request)
     if cache_key:
-        cache.set(cache_key, html, HOME_MAX_AGE)
+        cache.set(cache_key, html, PAGE_KEEP_SECONDS)
     return cache_publicly(HttpResponse(html), HOME_MAX_AGE)
 
 

@@ -1,13 +1,18 @@
 """Cluster pages: the eight clusters, what the paper reported and what commentators said."""
 
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from articles.views import (
+    PAGE_KEEP_SECONDS,
     RECENT_MAX_AGE,
     cache_publicly,
     commentaries,
+    kept_page_key,
     paginate,
     visible_listing,
     visible_through,
@@ -30,11 +35,15 @@ def cluster_index(request):
 
 @require_safe
 def cluster_detail(request, slug):
+    cache_key, newest_change = kept_page_key(request, f"cluster:{slug}")
+    if cache_key and (html := cache.get(cache_key)) is not None:
+        return cache_publicly(HttpResponse(html), RECENT_MAX_AGE)
     cluster = get_object_or_404(Cluster.objects.select_related("cover_photo__photographer"), slug=slug)
     articles = paginate(
         request,
         visible_listing().for_cluster(cluster).order_by("-published_at", "-pk"),
         count_key=f"cluster:{cluster.pk}",
+        newest_change=newest_change,
     )
     said = commentaries().filter(article__clusters=cluster)[:COMMENTARY_COUNT]
     projects = cluster.projects.prefetch_related("organizations").order_by("name")
@@ -60,4 +69,7 @@ def cluster_detail(request, slug):
         "projects": projects,
         "timeline": timeline,
     }
-    return cache_publicly(render(request, "clusters/cluster_detail.html", context), RECENT_MAX_AGE)
+    html = render_to_string("clusters/cluster_detail.html", context, request=request)
+    if cache_key:
+        cache.set(cache_key, html, PAGE_KEEP_SECONDS)
+    return cache_publicly(HttpResponse(html), RECENT_MAX_AGE)
