@@ -8,7 +8,9 @@ A backend answers two things: how to write and remove index entries, and an SQL 
 on ``articles_article`` that holds for articles matching a parsed query.
 """
 
+import collections
 import datetime
+import multiprocessing
 
 import numpy as np
 from django.db import connection, transaction
@@ -41,13 +43,60 @@ def grams_literal(row: tuple) -> str:
     return "{" + ",".join(map(str, entry_grams(row).tolist())) + "}"
 
 
+def index_row(raw: tuple) -> tuple:
+    """(id, head, body, status, published_at, cluster ids, commentator ids) from an article's
+    fields as read (see indexing._fetch): its text normalised, fields joined."""
+    pk, heads, bodies, *rest = raw
+    return (pk, text.join_fields(heads), text.join_fields(bodies), *rest)
+
+
+def copy_data(raw_rows: list[tuple]) -> bytes:
+    """Binary COPY rows for articles' fields as read: the work a rebuild hands to its workers."""
+    return b"".join(pgcopy.entry_row(*row, entry_grams(row)) for row in map(index_row, raw_rows))
+
+
 def _copy_entries(cursor, table: str, rows: list[tuple]) -> None:
-    """Write index rows (see indexing._rows) into ``table`` by binary COPY."""
+    """Write index rows into ``table`` by binary COPY."""
+    _copy_bytes(cursor, table, b"".join(pgcopy.entry_row(*row, entry_grams(row)) for row in rows))
+
+
+def _copy_bytes(cursor, table: str, data: bytes) -> None:
     with cursor.cursor.copy(f"COPY {table} ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.write(pgcopy.SIGNATURE)
-        for row in rows:
-            copy.write(pgcopy.entry_row(*row, entry_grams(row)))
-        copy.write(pgcopy.TRAILER)
+        copy.write(pgcopy.SIGNATURE + data + pgcopy.TRAILER)
+
+
+# A rebuild of at least this many articles normalises and tokenises in worker processes
+# while this one reads the next articles and writes by COPY, and the server stores them.
+PARALLEL_FROM = 5000
+REBUILD_WORKERS = 2
+
+
+def _in_order(chunks, encode, *, parallel: bool):
+    """(chunk, its COPY data) for each chunk, ``encode`` run ahead in workers when ``parallel``.
+
+    Reading stays in this process (its database connection cannot cross a fork); at most
+    REBUILD_WORKERS chunks are in flight, so memory stays bounded.
+    """
+    if not parallel:
+        for chunk, raw in chunks:
+            yield chunk, encode(raw)
+        return
+    # fork: the workers inherit the loaded code and never touch the database connection.
+    with multiprocessing.get_context("fork").Pool(REBUILD_WORKERS) as pool:
+        pending = collections.deque()
+        for chunk, raw in chunks:
+            pending.append((chunk, pool.apply_async(encode, (raw,))))
+            if len(pending) > REBUILD_WORKERS:
+                done, result = pending.popleft()
+                yield done, result.get()
+        while pending:
+            done, result = pending.popleft()
+            yield done, result.get()
+
+
+def _chunks(ids: list[int], size: int):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 class PostgresBackend:
@@ -84,7 +133,7 @@ class PostgresBackend:
                 [list(article_ids)],
             )
 
-    def rebuild(self, ids: list[int], rows_for, *, chunk_size: int, progress=None) -> None:
+    def rebuild(self, ids: list[int], fetch, *, chunk_size: int, progress=None) -> None:
         """Fill a fresh table, index it in one pass, swap it in (see indexing.rebuild_index)."""
         new = f"{DOC_TABLE}_rebuild"
         with connection.cursor() as cursor:
@@ -92,13 +141,13 @@ class PostgresBackend:
             cursor.execute(
                 f"CREATE TABLE {new} (LIKE {DOC_TABLE} INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMPRESSION)"
             )
-        for start in range(0, len(ids), chunk_size):
-            rows, _gone = rows_for(ids[start : start + chunk_size])
-            if rows:
+        chunks = ((chunk, fetch(chunk)[0]) for chunk in _chunks(ids, chunk_size))
+        for chunk, data in _in_order(chunks, copy_data, parallel=len(ids) >= PARALLEL_FROM):
+            if data:
                 with transaction.atomic(), connection.cursor() as cursor:
-                    _copy_entries(cursor, new, rows)
+                    _copy_bytes(cursor, new, data)
             if progress:
-                progress(len(ids[start : start + chunk_size]))
+                progress(len(chunk))
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute(f"ALTER TABLE {new} ADD CONSTRAINT {new}_pkey PRIMARY KEY (article_id)")
@@ -252,7 +301,7 @@ class SqliteBackend:
         if article_ids:
             self._remove(cursor, list(article_ids))
 
-    def rebuild(self, ids: list[int], rows_for, *, chunk_size: int, progress=None) -> None:
+    def rebuild(self, ids: list[int], fetch, *, chunk_size: int, progress=None) -> None:
         """Fill fresh tables and swap them in, as on PostgreSQL (see indexing.rebuild_index).
 
         Fresh tables also mean no old entry has to be removed from FTS5 by its tokens, which
@@ -271,12 +320,12 @@ class SqliteBackend:
             for name, sql in tables:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}{suffix}")
                 cursor.execute(sql.replace(name, name + suffix, 1))
-        for start in range(0, len(ids), chunk_size):
-            rows, _gone = rows_for(ids[start : start + chunk_size])
+        for chunk in _chunks(ids, chunk_size):
+            rows = [index_row(raw) for raw in fetch(chunk)[0]]
             with transaction.atomic(), connection.cursor() as cursor:
                 self._insert(cursor, rows, suffix=suffix)
             if progress:
-                progress(len(ids[start : start + chunk_size]))
+                progress(len(chunk))
         with transaction.atomic(), connection.cursor() as cursor:
             for name, _sql in tables:
                 cursor.execute(f"DROP TABLE {name}")

@@ -18,16 +18,16 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from articles.models import Article, Commentator, Contributor, Credit, Section
-from search import text
-from search.backends import get_backend
+from search.backends import get_backend, index_row
 
 CHUNK_SIZE = 500
 
 
-def _rows(chunk: list[int]) -> tuple[list[tuple], list[int]]:
-    """Index rows of the articles in ``chunk``, and the ids that no longer exist.
+def _fetch(chunk: list[int]) -> tuple[list[tuple], list[int]]:
+    """The indexed fields of the articles in ``chunk`` as read, and the ids that no longer exist.
 
-    A row is (id, head, body, status, published_at, cluster ids, commentator ids).
+    A row is (id, head fields, body fields, status, published_at, cluster ids, commentator ids);
+    backends.index_row() normalises it into an index row.
 
     Plain tuples rather than model instances: building tens of thousands of instances per
     chunk would cost more than all the normalising and tokenising.
@@ -82,8 +82,8 @@ def _rows(chunk: list[int]) -> tuple[list[tuple], list[int]]:
     rows = [
         (
             pk,
-            text.join_fields(heads[pk]),
-            text.join_fields(bodies[pk] + names[pk] + credit_names[pk]),
+            heads[pk],
+            bodies[pk] + names[pk] + credit_names[pk],
             *state[pk],
             cluster_ids[pk],
             sorted(commentator_ids[pk]),
@@ -91,6 +91,12 @@ def _rows(chunk: list[int]) -> tuple[list[tuple], list[int]]:
         for pk in sorted(heads)
     ]
     return rows, sorted(set(chunk) - set(heads))
+
+
+def _rows(chunk: list[int]) -> tuple[list[tuple], list[int]]:
+    """Index rows (see backends.index_row) of the articles in ``chunk``, and the ids that no longer exist."""
+    raw, gone = _fetch(chunk)
+    return [index_row(r) for r in raw], gone
 
 
 def index_articles(article_ids: Iterable[int]) -> None:
@@ -114,7 +120,7 @@ def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
     """
     started = timezone.now()
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-    get_backend().rebuild(ids, _rows, chunk_size=CHUNK_SIZE, progress=progress)
+    get_backend().rebuild(ids, _fetch, chunk_size=CHUNK_SIZE, progress=progress)
     # Saved while the new tables were filling: their signal wrote to the old ones.
     changed = Article.objects.filter(updated_at__gte=started - datetime.timedelta(seconds=5))
     newer = Article.objects.filter(pk__gt=ids[-1]) if ids else Article.objects.all()

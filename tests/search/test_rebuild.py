@@ -87,3 +87,24 @@ def test_window_tokens_cover_each_month_once():
         assert extra_tokens.month_token(when) in tokens or extra_tokens.year_token(when) in tokens
     outside = datetime.datetime(2018, 10, 31, tzinfo=datetime.UTC)
     assert extra_tokens.month_token(outside) not in tokens and extra_tokens.year_token(outside) not in tokens
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the parallel rebuild is PostgreSQL's")
+def test_a_rebuild_with_workers_writes_what_one_without_writes(monkeypatch, db):
+    from search import backends
+
+    nonferrous = cluster("nonferrous")
+    for i in range(12):
+        article = ArticleFactory(title=f"水口山第{i}期工程", lead=f"2019年3月{i + 1}日开工", status="published")
+        if i % 3 == 0:
+            article.clusters.add(nonferrous)
+            SectionFactory(article=article)
+    monkeypatch.setattr(backends, "PARALLEL_FROM", 10**9)
+    call_command("rebuild_search_index", "--no-progress", stdout=io.StringIO())
+    serial = entries()
+    monkeypatch.setattr(backends, "PARALLEL_FROM", 0)
+    monkeypatch.setattr("search.indexing.CHUNK_SIZE", 5)  # several chunks in flight at once
+    call_command("rebuild_search_index", "--no-progress", stdout=io.StringIO())
+    assert entries() == serial and len(serial) == 12
+    # 3月1日 is not in 3月10日: the trigram tokens narrow, the substring check decides.
+    assert found("2019年3月1日") == {serial[0]["article_id"]}
