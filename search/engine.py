@@ -16,15 +16,16 @@ and, for relevance, hits in title and headings and occurrences, computed in the 
 
 from __future__ import annotations
 
-import bisect
 import datetime
 import functools
+import itertools
 import math
 import time
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 from django.db import OperationalError, connection, transaction
 from django.db.models import (
     BooleanField,
@@ -202,18 +203,17 @@ def facet_counts(rows: list[tuple]) -> tuple[list[Facet], list[Facet], list[Face
     """
     if not rows:
         return [], [], []
-    cluster_counts: Counter = Counter()
-    commentator_counts: Counter = Counter()
-    year_counts: Counter = Counter()
-    starts = _year_starts()
-    for _pk, published, clusters, commentators, *_rest in rows:
-        cluster_counts.update(_id_list(clusters))
-        commentator_counts.update(_id_list(commentators))
-        if published is not None:
-            year_counts[_FIRST_YEAR - 1 + bisect.bisect_right(starts, published)] += 1
+    cluster_counts = Counter(itertools.chain.from_iterable(_id_list(r[2]) for r in rows))
+    commentator_counts = Counter(itertools.chain.from_iterable(_id_list(r[3]) for r in rows))
+    published = np.array([r[1] for r in rows if r[1] is not None], dtype=float)
+    year_counts = Counter((_FIRST_YEAR - 1 + np.searchsorted(_year_starts(), published, side="right")).tolist())
     clusters = [Facet(c.slug, c.name, cluster_counts[c.pk]) for c in Cluster.objects.all() if cluster_counts.get(c.pk)]
     years = [Facet(str(y), f"{y}年", n) for y, n in sorted(year_counts.items())]
-    names = dict(Commentator.objects.filter(pk__in=list(commentator_counts)).values_list("pk", "name"))
+    # Names only for those who can make the fifteen shown (ties broken by name).
+    counts = sorted(commentator_counts.values(), reverse=True)
+    least = counts[min(len(counts), 15) - 1] if counts else 0
+    contenders = [pk for pk, n in commentator_counts.items() if n >= least]
+    names = dict(Commentator.objects.filter(pk__in=contenders).values_list("pk", "name"))
     people = sorted((-n, names[pk], pk) for pk, n in commentator_counts.items() if pk in names)
     commentators = [Facet(str(pk), name, -negative) for negative, name, pk in people[:15]]
     for facet_list in (clusters, years, commentators):
