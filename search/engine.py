@@ -273,9 +273,12 @@ def _doc_where(
     # (search/extra_tokens.py), so it visits only entries in the window and the cluster.
     by_tokens = use_index and bool(parsed.include)
     all_tokens, any_tokens = [], []
-    if by_tokens and (lower or upper) and (upper or not staff):
-        first = lower or datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-        any_tokens = extra_tokens.window_tokens(first, upper or now)
+    if by_tokens and (lower or upper):
+        # Readers see nothing published after now; staff also see what is scheduled later.
+        last = upper or (_latest_published() if staff else now)
+        if last is not None:
+            first = lower or datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+            any_tokens = extra_tokens.window_tokens(first, max(first, last))
     if filters.cluster and by_tokens:
         all_tokens.append(extra_tokens.cluster_token(filters.cluster.pk))
     elif filters.cluster and connection.vendor == "postgresql":
@@ -302,6 +305,15 @@ def _doc_where(
     conditions += match
     params += match_params
     return " AND ".join(conditions) or "TRUE", params
+
+
+def _latest_published():
+    """The latest publication time of any entry (scheduled ones included), or None."""
+    rows = _fetch(
+        f"SELECT d.published_at FROM {DOC} d WHERE d.published_at IS NOT NULL ORDER BY {_order('-date')} LIMIT 1",
+        [],
+    )
+    return _as_datetime(rows[0][0]) if rows else None
 
 
 def _fetch(sql: str, params: list, *, bitmap: bool = False) -> list[tuple]:
@@ -531,10 +543,10 @@ def _matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, r
     3. The count is settled once more than EXACT_LIMIT matches are in hand; otherwise a
        capped probe through the index counts (and, if at most EXACT_LIMIT, is the result).
 
-    Narrow filters (issue, page, people, tag, dates, status) skip to the probe: the newest
+    Narrow filters (issue, page, people, tag, dates) skip to the probe: the newest
     entries say nothing about a filtered set. ``rank`` adds the ranking columns to the rows.
     """
-    if not parsed.include or replace(filters, cluster=None).any:
+    if not parsed.include or replace(filters, cluster=None, status="").any:
         probe = _capped_matches(parsed, filters, staff=staff, rank=rank)
         if len(probe) <= EXACT_LIMIT:
             return _Matches(_date_sorted(probe, "-date"), complete=True, count=len(probe))

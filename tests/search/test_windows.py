@@ -107,3 +107,27 @@ def test_oldest_first_past_the_bounded_set(archive):
     outcome = run_search(parse_query("石鼓书院"), Filters(), staff=False, sort="date", page_number=1)
     oldest = [a.pk for a in sorted(archive, key=lambda a: a.published_at) if "石鼓书院" in a.lead]
     assert [a.pk for a in outcome.articles] == oldest
+
+
+def test_staff_windows_reach_scheduled_articles_and_a_status_filter(archive, monkeypatch):
+    monkeypatch.setattr(engine, "WALK_SHARE", 2.0)  # windows through the index, with month tokens
+    later = ArticleFactory(
+        title="石鼓书院夜游项目",
+        lead="石鼓书院将开放夜游",
+        status="scheduled",
+        published_at=datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=30),  # not yet out
+    )
+    draft = ArticleFactory(title="石鼓书院草稿", lead="石鼓书院", status="draft", published_at=None)
+    staff = run_search(parse_query("石鼓书院"), Filters(), staff=True, sort="-date", page_number=1)
+    shown = [a.pk for a in staff.articles]
+    # Newest first: the scheduled article leads; the undated draft comes after every dated match.
+    assert shown[0] == later.pk and draft.pk not in shown and staff.total == engine.EXACT_LIMIT + 1
+    assert staff.rows[0][0] == later.pk  # the bounded set (facets, ranking) has it too
+    oldest = run_search(parse_query("石鼓书院"), Filters(), staff=True, sort="date", page_number=1)
+    assert oldest.articles[0].pk == draft.pk
+    readers = run_search(parse_query("石鼓书院"), Filters(), staff=False, sort="-date", page_number=1)
+    assert later.pk not in [a.pk for a in readers.articles] and draft.pk not in [a.pk for a in readers.articles]
+    scheduled = run_search(
+        parse_query("石鼓书院"), Filters(status="scheduled"), staff=True, sort="-date", page_number=1
+    )
+    assert [a.pk for a in scheduled.articles] == [later.pk] and scheduled.exact
