@@ -536,10 +536,12 @@ def _matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, r
 
     The cost follows the number of entries read, not the number of matches in the archive:
 
-    1. Unless statistics show the query is rare, walk the newest ``2 × need`` entries testing
-       each: a dense term is done here, and the rest learn how dense they are lately.
+    1. Unless statistics show the query is rare, walk the newest entries testing each (enough
+       for ``need`` matches if statistics say the term is dense, else FIRST_WALK): a dense
+       term is done here, and the rest learn how dense they are lately.
     2. Ask the index for the newest matches within a window of newest entries sized from that
-       density to hold them (the whole archive for a rare term); widen if it held fewer.
+       density to hold them (the whole archive for a rare term); if it held fewer, go on with
+       the window before it.
     3. The count is settled once more than EXACT_LIMIT matches are in hand; otherwise a
        capped probe through the index counts (and, if at most EXACT_LIMIT, is the result).
 
