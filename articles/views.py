@@ -94,7 +94,7 @@ class ListPaginator(Paginator):
 def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key: str, newest_change=None):
     """The requested page of a list; a page that is not a number or out of range is a 404.
 
-    ``count_key`` names the list (with what selects it: a cluster's id, a tag's name) for the
+    ``count_key`` names the list (with what selects it: a cluster's id, a tag's id) for the
     kept count; ``newest_change`` (the newest updated_at of any article) spares a query where
     the caller has it already.
     """

@@ -229,12 +229,15 @@ def id_text(ids) -> str:
     return ",".join(map(str, ids))
 
 
-def _stored_ids(value: str) -> list[int]:
-    return [int(part) for part in value.split(",") if part]
+def stored_ids(value) -> list[int]:
+    """An entry's cluster or commentator ids as read back: an int4[] on PostgreSQL, "3,5,8" on SQLite."""
+    if isinstance(value, str):
+        return [int(part) for part in value.split(",") if part]
+    return value or []
 
 
-def _stored_datetime(value):
-    """A datetime as Django stores it on SQLite (naive UTC text), back as an aware datetime."""
+def stored_datetime(value) -> datetime.datetime | None:
+    """A datetime as read back by raw SQL (on SQLite the naive UTC text Django stores), made aware."""
     if not value:
         return None
     when = datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -257,15 +260,14 @@ class SqliteBackend:
                 chunk,
             )
             for aid, head, body, status, published_at, clusters in cursor.fetchall():
-                row = (aid, head, body, status, _stored_datetime(published_at), _stored_ids(clusters))
-                found.append((aid, self._token_string(row)))
+                found.append((aid, self._token_string((aid, head, body, status, published_at, stored_ids(clusters)))))
         return found
 
     @staticmethod
     def _token_string(row: tuple) -> str:
         # Unsigned decimal codes are plain words to any FTS5 tokenizer, which would split our
         # tokens' punctuation and spaces. Order is irrelevant: detail=none keeps no positions.
-        row = (*row[:4], _stored_datetime(row[4]), row[5])  # rows carry the text Django stores
+        row = (*row[:4], stored_datetime(row[4]), row[5])  # rows carry the text Django stores
         return " ".join(map(str, entry_grams(row, signed=False).tolist()))
 
     def _remove(self, cursor, article_ids: list[int]) -> None:

@@ -39,13 +39,12 @@ from django.utils import timezone
 from articles.models import Article, Commentator, Contributor, Credit, Issue, Section
 from clusters.models import Cluster
 from search import extra_tokens, text
-from search.backends import get_backend
+from search.backends import get_backend, stored_datetime, stored_ids
 from search.query import ParsedQuery
 
 EXACT_LIMIT = 1000
 CANDIDATE_LIMIT = 2000
 PAGE_SIZE = 20
-MAX_PAGES = EXACT_LIMIT // PAGE_SIZE
 
 
 @dataclass
@@ -153,10 +152,6 @@ class SearchOutcome:
         return self.bounded
 
     @property
-    def candidate_ids(self) -> list[int]:
-        return [r[0] for r in self.rows]
-
-    @property
     def num_pages(self) -> int:
         shown = min(self.total, EXACT_LIMIT)
         return max(1, -(-shown // PAGE_SIZE))
@@ -172,13 +167,6 @@ class SearchOutcome:
     @property
     def start_index(self) -> int:
         return (self.page_number - 1) * PAGE_SIZE + 1 if self.articles else 0
-
-
-def _id_list(value) -> list[int]:
-    """An entry's cluster or commentator ids: an int4[] on PostgreSQL, "3,5,8" on SQLite."""
-    if isinstance(value, str):
-        return [int(part) for part in value.split(",") if part]
-    return value or []
 
 
 _FIRST_YEAR = 1900
@@ -203,8 +191,8 @@ def facet_counts(rows: list[tuple]) -> tuple[list[Facet], list[Facet], list[Face
     """
     if not rows:
         return [], [], []
-    cluster_counts = Counter(itertools.chain.from_iterable(_id_list(r[2]) for r in rows))
-    commentator_counts = Counter(itertools.chain.from_iterable(_id_list(r[3]) for r in rows))
+    cluster_counts = Counter(itertools.chain.from_iterable(stored_ids(r[2]) for r in rows))
+    commentator_counts = Counter(itertools.chain.from_iterable(stored_ids(r[3]) for r in rows))
     published = np.array([r[1] for r in rows if r[1] is not None], dtype=float)
     year_counts = Counter((_FIRST_YEAR - 1 + np.searchsorted(_year_starts(), published, side="right")).tolist())
     clusters = [Facet(c.slug, c.name, cluster_counts[c.pk]) for c in Cluster.objects.all() if cluster_counts.get(c.pk)]
@@ -313,7 +301,7 @@ def _latest_published():
         f"SELECT d.published_at FROM {DOC} d WHERE d.published_at IS NOT NULL ORDER BY {_order('-date')} LIMIT 1",
         [],
     )
-    return _as_datetime(rows[0][0]) if rows else None
+    return stored_datetime(rows[0][0]) if rows else None
 
 
 def _fetch(sql: str, params: list, *, bitmap: bool = False) -> list[tuple]:
@@ -330,15 +318,6 @@ def _fetch(sql: str, params: list, *, bitmap: bool = False) -> list[tuple]:
             cursor.execute(f"SET LOCAL enable_seqscan = {flag}; SET LOCAL enable_indexscan = {flag}")
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _as_datetime(value) -> datetime.datetime | None:
-    # Raw SQL hands SQLite's stored text (naive UTC) back as it is.
-    if value is None or (isinstance(value, datetime.datetime) and timezone.is_aware(value)):
-        return value
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    return value.replace(tzinfo=datetime.UTC) if timezone.is_naive(value) else value
 
 
 def _date_sorted(rows: list[tuple], sort: str) -> list[tuple]:
@@ -414,7 +393,7 @@ def _window_cutoff(size: int, *, staff: bool):
         f"ORDER BY {_order('-date')} LIMIT 1 OFFSET {int(size) - 1}",
         params,
     )
-    cutoff = _as_datetime(rows[0][0]) if rows else None
+    cutoff = stored_datetime(rows[0][0]) if rows else None
     _cutoffs[key] = (now, cutoff)
     return cutoff
 
@@ -425,7 +404,8 @@ def _estimated_share(parsed: ParsedQuery) -> float:
     The share of entries holding the query's rarest token: a term cannot be commoner than
     any of its tokens (it can be much rarer: 12月26日 is made of very common bigrams).
     """
-    freqs, floor = _statistics()["freqs"], _statistics()["floor"]
+    stats = _statistics()
+    freqs, floor = stats["freqs"], stats["floor"]
     if not freqs:
         return 1.0
     share = 1.0
@@ -561,7 +541,6 @@ def _matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, r
     # the density (a few ms), and skipped when even the bound from statistics expects hardly
     # any matches there.
     first = min(2 * need, int(1.3 * need / max(share, 1e-9))) if share >= 0.5 else FIRST_WALK
-    rows: list[tuple] = []
     if share * first >= 4:
         rows = _newest_by_walk(parsed, filters, staff=staff, limit=need, window=first, rank=rank)
         if len(rows) >= need or (total and first >= total):

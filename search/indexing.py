@@ -185,7 +185,7 @@ def _person_renamed(sender, instance, created=False, **kwargs):
 
 
 def _clusters_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    """Entries keep a copy of their article's cluster ids (PostgreSQL), so links count as edits."""
+    """Entries keep their article's cluster ids and tokens, so links count as edits."""
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
             schedule([instance.pk])
