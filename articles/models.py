@@ -103,16 +103,42 @@ class Commentator(models.Model):
         return ""
 
 
-class ArticleQuerySet(models.QuerySet):
-    def visible(self):
-        """What readers may see: published (or scheduled) pieces whose time has come.
+# Visibility: the one definition of what readers may see — published (or scheduled) pieces whose
+# time has come, computed in the query so a scheduled article appears on time without any job
+# running. Every page, feed, sitemap, search query, export and API reads it from here: the ORM
+# through visible() and visible_condition(), hand-written SQL through visible_sql(), one loaded
+# row through Article.is_visible. A test fails if the rule is written out anywhere else.
+VISIBLE_STATUSES = ("published", "scheduled")
 
-        Computed in the query so a scheduled article appears on time without any job running.
-        """
-        return self.filter(
-            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
-            published_at__lte=timezone.now(),
-        )
+
+def visible_condition(prefix: str = "", *, now=None) -> Q:
+    """The rule as a condition, also on a related article: visible_condition("article__").
+
+    A join condition instead of `article__in=Article.objects.visible()` lets the database walk
+    the newest articles first and stop early.
+    """
+    return Q(
+        **{
+            f"{prefix}status__in": VISIBLE_STATUSES,
+            f"{prefix}published_at__lte": now or timezone.now(),
+        }
+    )
+
+
+def visible_sql(alias: str, *, now) -> tuple[str, list]:
+    """The rule for hand-written SQL over a table with status and published_at columns."""
+    return f"{alias}.status IN (%s, %s) AND {alias}.published_at <= %s", [*VISIBLE_STATUSES, now]
+
+
+def is_visible_now(status: str, published_at, *, now=None) -> bool:
+    """The rule for values already loaded (the few dozen rows of one issue)."""
+    return status in VISIBLE_STATUSES and published_at is not None and published_at <= (now or timezone.now())
+
+
+class ArticleQuerySet(models.QuerySet):
+    def visible(self, *, now=None):
+        """What readers may see (see visible_condition)."""
+        return self.filter(visible_condition(now=now))
 
     def for_cluster(self, cluster):
         return self.filter(clusters=cluster)
@@ -250,11 +276,7 @@ class Article(models.Model):
 
     @property
     def is_visible(self) -> bool:
-        return (
-            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        return is_visible_now(self.status, self.published_at)
 
 
 class Section(models.Model):
@@ -349,7 +371,7 @@ class Photo(models.Model):
     )
     created_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
     # {"source": image name, "items": [{"width", "height", "format", "name"}]}, kept by
-    # articles.photos; on the row itself so showing a photo never costs an extra query.
+    # articles.photos.renditions; on the row itself so showing a photo never costs an extra query.
     renditions = models.JSONField("规格图", default=dict, blank=True, editable=False)
 
     class Meta:

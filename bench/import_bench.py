@@ -174,8 +174,8 @@ django.setup()
 from django.core.management import call_command
 from django.db import connection
 from pathlib import Path
-import articles.importing
-from articles.parsing import parse_file
+import articles.importing.importer
+from articles.importing.parsing import parse_file
 from articles.models import Article
 from search.indexing import index_articles
 from search.models import SearchDocument
@@ -206,7 +206,7 @@ for path in files:
 parse_seconds = time.perf_counter() - start
 # The importer hands new ids to the search index on commit; collect them to time the two apart.
 pending = []
-articles.importing.index_new_articles = pending.extend
+articles.importing.importer.index_new_articles = pending.extend
 start, cpu_start = time.perf_counter(), cpu()
 call_command("import_articles", str(folder), "--status", "published", "--date", "2019-01-08", "--page", "A01",
              stdout=io.StringIO(), stderr=io.StringIO())

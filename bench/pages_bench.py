@@ -68,7 +68,7 @@ PICK_PAGES = """
 import json
 from django.db.models import Count
 from articles.models import Article, Issue
-from articles.views import issues_with_visible_articles
+from articles.selectors import issues_with_visible_articles
 visible = Article.objects.visible()
 article = visible.filter(page__isnull=False).annotate(n=Count("sections")).order_by("-n", "-pk").first()
 issue = issues_with_visible_articles().order_by("-date").first()

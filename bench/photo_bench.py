@@ -25,7 +25,8 @@ import io, json, sys, time
 import django
 django.setup()
 from PIL import JpegImagePlugin
-from articles import photos
+from articles.photos.images import clean_image
+from articles.photos.renditions import render_renditions
 
 stage, source = sys.argv[1], sys.argv[2]
 if stage == "renditions-full-decode":
@@ -42,10 +43,10 @@ with open("/proc/self/clear_refs", "w") as refs:
 before = status("VmRSS")
 start = time.perf_counter()
 if stage == "validate":
-    clean = photos.clean_image(io.BytesIO(data))
+    clean = clean_image(io.BytesIO(data))
     out = {"bytes_out": len(clean.content), "size": [clean.width, clean.height]}
 else:
-    made = photos.render_renditions(io.BytesIO(data))
+    made = render_renditions(io.BytesIO(data))
     out = {"bytes_out": sum(len(r.content) for r in made), "count": len(made),
            "widths": sorted({r.width for r in made})}
 elapsed = time.perf_counter() - start
@@ -110,7 +111,7 @@ def main() -> None:
         import django
 
         django.setup()
-        from articles.photos import clean_image
+        from articles.photos.images import clean_image
 
         master.write_bytes(clean_image(io.BytesIO(upload.read_bytes())).content)
 

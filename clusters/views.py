@@ -7,26 +7,20 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
-from articles.views import (
-    PAGE_KEEP_SECONDS,
-    RECENT_MAX_AGE,
-    cache_publicly,
-    commentaries,
-    kept_page_key,
-    paginate,
-    visible_listing,
-    visible_through,
-)
+from articles.listing import PAGE_KEEP_SECONDS, kept_page_key, paginate
+from articles.models import visible_condition
+from articles.selectors import commentaries, visible_listing
 from clusters.models import Cluster, Milestone
+from hengyang_cms.http import RECENT_MAX_AGE, cache_publicly
 
 COMMENTARY_COUNT = 8
 
 
 @require_safe
 def cluster_index(request):
-    clusters = Cluster.objects.annotate(article_count=Count("articles", filter=visible_through("articles__"))).order_by(
-        "position"
-    )
+    clusters = Cluster.objects.annotate(
+        article_count=Count("articles", filter=visible_condition("articles__"))
+    ).order_by("position")
     return cache_publicly(
         render(request, "clusters/cluster_index.html", {"clusters": clusters}),
         RECENT_MAX_AGE,
@@ -51,7 +45,7 @@ def cluster_detail(request, slug):
     # stays off the timeline: it would leak what has not been published.
     timeline = (
         Milestone.objects.filter(cluster=cluster)
-        .filter(Q(source_article__isnull=True) | visible_through("source_article__"))
+        .filter(Q(source_article__isnull=True) | visible_condition("source_article__"))
         .select_related("project", "source_article")
         .only(
             "date",

@@ -161,7 +161,7 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Photos: uploads are refused above these limits (see articles/photos.py and the README).
+# Photos: uploads are refused above these limits (see articles/photos/images.py and the README).
 PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_PHOTO_MAX_UPLOAD_BYTES", str(40 * 1024 * 1024)))
 PHOTO_MAX_PIXELS = int(os.environ.get("DJANGO_PHOTO_MAX_PIXELS", "64000000"))
 # Django serves var/media/ itself only when asked (development, `make run`); in production the web
@@ -258,7 +258,7 @@ if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
         _media_sources = ["https://*.amazonaws.com"]
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += _media_sources
 
-# Editorial workflow (articles/workflow.py): review levels before an article may be published —
+# Editorial workflow (articles/workflow/policy.py): review levels before an article may be published —
 # 初审, 复审, 终审. Web-only pieces (no page in the paper) may be configured to need fewer.
 ARTICLE_REVIEW_LEVELS = int(os.environ.get("ARTICLE_REVIEW_LEVELS", "3"))
 ARTICLE_REVIEW_LEVELS_WEB_ONLY = int(os.environ.get("ARTICLE_REVIEW_LEVELS_WEB_ONLY", str(ARTICLE_REVIEW_LEVELS)))

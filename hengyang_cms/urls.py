@@ -3,9 +3,8 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
-from articles.photos import serve_media
-from articles.sitemaps import sitemaps
-from articles.views import robots_txt
+from articles.site.media import serve_media
+from articles.site.sitemaps import sitemaps
 from hengyang_cms import views
 
 admin.site.site_header = "衡阳日报采编系统"
@@ -28,9 +27,8 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),
-    path("robots.txt", robots_txt, name="robots"),
     path("", include("clusters.urls")),
-    path("", include("articles.urls")),
+    path("", include("articles.site.urls")),
     path("", include("search.urls")),
 ]
 

@@ -1,7 +1,7 @@
 """The newsroom's roles as groups: 记者, 编辑, 部门主任, 总编辑, 档案员.
 
 What each role may do on which article (own drafts, articles in review, levels of review) is
-decided in articles/workflow.py; these permissions only open the doors those rules then guard.
+decided in articles/workflow/policy.py; these permissions only open the doors those rules then guard.
 """
 
 from django.contrib.auth.management import create_permissions

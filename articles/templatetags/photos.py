@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django import template
 
-from articles.photos import rendition_records
+from articles.photos.renditions import rendition_records
 
 register = template.Library()
 

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from taggit.models import Tag
 
-from articles.exporting import article_record, export_queryset, iter_article_records
-from articles.importing import ArticleImporter, ImportOptions, article_import
+from articles.importing.importer import ArticleImporter, ImportOptions, article_import
+from articles.importing.parsing import ParseError, parse_text
 from articles.models import (
     Article,
     Commentator,
@@ -21,7 +21,7 @@ from articles.models import (
     Page,
     Section,
 )
-from articles.parsing import ParseError, parse_text
+from articles.selectors import article_record, export_queryset, iter_article_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "seed"
@@ -473,7 +473,7 @@ def test_a_chunk_the_database_refuses_is_retried_file_by_file(monkeypatch):
     good = parse_text("# 好稿\n\n正文。")
     bad = parse_text("# 坏稿\n\n正文。")
     bad.title = "长" * 300
-    monkeypatch.setattr("articles.importing._limit", lambda *args: None)
+    monkeypatch.setattr("articles.importing.importer._limit", lambda *args: None)
     results = list(importer.import_files([("good", [good]), ("bad", [bad])]))
     if Article.objects.filter(title="长" * 300).exists():
         pytest.skip("this database does not enforce varchar lengths (SQLite)")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.parsing import (
+from articles.importing.parsing import (
     ParsedCommentator,
     ParsedCredit,
     ParseError,

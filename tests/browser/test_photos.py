@@ -5,7 +5,7 @@ import io
 import pytest
 
 from articles.models import Photo
-from articles.photos import clean_image
+from articles.photos.images import clean_image
 from tests.factories import ArticleFactory, ContributorFactory
 from tests.photos import images
 

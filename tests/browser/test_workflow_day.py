@@ -185,11 +185,11 @@ def test_a_whole_day_in_the_newsroom(live_server, new_page, staff):
 
 
 def test_two_editors_saving_the_same_article(live_server, new_page, staff):
-    from articles import workflow
+    from articles.workflow import services
     from tests.workflow.conftest import draft_by
 
     article = draft_by(staff["reporter"], title="两人同时修改的稿件")
-    workflow.article_submit(article=article, user=staff["reporter"])
+    services.article_submit(article=article, user=staff["reporter"])
     base = live_server.url
     first, second = Desk(new_page, base, "editor"), Desk(new_page, base, "editor2")
     first.open(article)

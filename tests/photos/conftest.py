@@ -3,7 +3,7 @@ import io
 import pytest
 
 from articles.models import Photo
-from articles.photos import clean_image
+from articles.photos.images import clean_image
 from tests.photos import images
 
 

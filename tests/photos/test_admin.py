@@ -7,7 +7,7 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article, Photo
-from articles.photos import rendition_records
+from articles.photos.renditions import rendition_records
 from tests.factories import ArticleFactory, ContributorFactory
 from tests.photos import images
 from tests.photos.conftest import media_files

@@ -5,9 +5,9 @@ import io
 import pytest
 from PIL import Image
 
-from articles.demo_photos import SCENES, attach_demo_photos, draw_scene
+from articles.demo.drawings import SCENES, attach_demo_photos, draw_scene
 from articles.models import Photo
-from articles.photos import rendition_records
+from articles.photos.renditions import rendition_records
 from clusters.models import Cluster
 from tests.factories import ArticleFactory, cluster
 
@@ -23,7 +23,7 @@ def test_scenes_are_deterministic_and_distinct():
 
 @pytest.mark.django_db
 def test_demo_photos_cover_every_cluster_and_illustrate_articles_once(django_capture_on_commit_callbacks, monkeypatch):
-    monkeypatch.setattr("articles.demo_photos.SIZE", (900, 600))  # the demo draws 1800×1200; smaller is quicker
+    monkeypatch.setattr("articles.demo.drawings.SIZE", (900, 600))  # the demo draws 1800×1200; smaller is quicker
     assert set(Cluster.objects.values_list("slug", flat=True)) == set(SCENES)
     article = ArticleFactory(clusters=[cluster("rail-transit"), cluster("nonferrous")])
 

@@ -8,12 +8,8 @@ from django.db import transaction
 from PIL import Image
 
 from articles.models import Photo
-from articles.photos import (
-    RENDITION_WIDTHS,
-    clean_image,
-    photo_make_renditions,
-    rendition_records,
-)
+from articles.photos.images import clean_image
+from articles.photos.renditions import RENDITION_WIDTHS, photo_make_renditions, rendition_records
 from tests.factories import ArticleFactory
 from tests.photos import images
 from tests.photos.conftest import media_files

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
 
-from articles.photos import clean_image
+from articles.photos.images import clean_image
 from tests.photos import images
 
 

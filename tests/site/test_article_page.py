@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from articles.models import Article
-from articles.views import render_article
+from articles.site.article_page import render_article
 from tests.factories import ArticleFactory, cluster
 from tests.site.conftest import (
     SEED_DAY,

@@ -329,7 +329,7 @@ def test_commentators_are_grouped_by_their_current_body(client, seed_article):
 
 
 def test_the_commentator_list_is_paginated_and_keeps_its_groups(client, seed_article, monkeypatch):
-    from articles import views
+    from articles.site import views
 
     # The seed's two deputies and two members, three to a page: deputies first, then members.
     monkeypatch.setattr(views, "COMMENTATORS_PER_PAGE", 3)

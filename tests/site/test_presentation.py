@@ -4,7 +4,7 @@ import datetime
 import json
 from types import SimpleNamespace
 
-from articles import presentation
+from articles.site import presentation
 
 
 def credit(role, qualifier, name):

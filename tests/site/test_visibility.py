@@ -10,8 +10,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, Section
-from articles.views import visible_through
+from articles.models import Article, Section, visible_condition
 from tests.factories import ArticleFactory, MilestoneFactory, cluster
 from tests.site.conftest import (
     SEED_DAY,
@@ -198,6 +197,6 @@ def test_visible_through_selects_exactly_what_visible_selects(db):
             )
     expected = set(Article.objects.visible().values_list("pk", flat=True))
     assert expected  # some are visible, some are not
-    through_sections = Section.objects.filter(visible_through("article__")).values_list("article_id", flat=True)
+    through_sections = Section.objects.filter(visible_condition("article__")).values_list("article_id", flat=True)
     assert set(through_sections) == expected
     assert Article.objects.count() > len(expected)

@@ -8,8 +8,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
 from articles.models import Article, ReviewEvent
+from articles.workflow import services
 from tests.factories import ArticleFactory, PageFactory, SectionFactory
 from tests.workflow.conftest import draft_by
 
@@ -67,9 +67,9 @@ def form_data(article, **changes):
 
 def in_review(users, levels=0):
     article = draft_by(users["reporter"])
-    workflow.article_submit(article=article, user=users["reporter"])
+    services.article_submit(article=article, user=users["reporter"])
     for who in ["editor", "head", "chief"][:levels]:
-        workflow.article_pass_review(article=article, user=users[who])
+        services.article_pass_review(article=article, user=users[who])
     article.refresh_from_db()
     return article
 
@@ -117,7 +117,7 @@ def test_a_reporter_edits_a_draft_but_not_once_submitted(as_user, users):
     assert response.status_code == 302, response.content.decode()[:2000]
     article.refresh_from_db()
     assert article.title == "记者改过的标题" and article.version == 2
-    workflow.article_submit(article=article, user=users["reporter"])
+    services.article_submit(article=article, user=users["reporter"])
     article.refresh_from_db()
     before = snapshot(article)
     assert client.post(change_url(article), form_data(article, title="送审后再改")).status_code == 403
@@ -149,7 +149,7 @@ def test_a_reporter_edits_a_draft_but_not_once_submitted(as_user, users):
 def test_forbidden_transitions_typed_by_hand_are_refused(as_user, users, role, name, levels, state):
     article = in_review(users, levels)
     if state == Status.PUBLISHED:
-        workflow.article_publish(article=article, user=users["chief"])
+        services.article_publish(article=article, user=users["chief"])
         article.refresh_from_db()
     before = snapshot(article)
     client = as_user(role)
@@ -229,7 +229,7 @@ def test_the_chief_schedules_through_the_admin_in_beijing_time(as_user, users):
 
 def test_an_archivist_changes_filing_but_not_text(as_user, users):
     article = in_review(users, 3)
-    workflow.article_publish(article=article, user=users["chief"])
+    services.article_publish(article=article, user=users["chief"])
     article.refresh_from_db()
     page = PageFactory()
     client = as_user("archivist")

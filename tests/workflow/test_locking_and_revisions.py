@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from reversion.models import Version
 
-from articles import workflow
 from articles.models import Article
+from articles.workflow import services
 from clusters.models import Cluster
 from tests.workflow.conftest import draft_by
 from tests.workflow.test_admin_roles import change_url, form_data, in_review
@@ -52,7 +52,7 @@ def test_a_transition_between_opening_and_saving_also_refuses_the_save(as_user, 
     article = in_review(users)
     client = as_user("head")
     opened = hidden_version(client.get(change_url(article)).content.decode())
-    workflow.article_pass_review(article=article, user=users["editor"])  # someone passes 初审 meanwhile
+    services.article_pass_review(article=article, user=users["editor"])  # someone passes 初审 meanwhile
     response = client.post(
         change_url(article),
         {**form_data(article, title="晚了一步"), "expected_version": opened},
@@ -127,7 +127,7 @@ def test_revisions_are_listed_compared_and_restored(as_user, users):
 
 def test_a_published_article_cannot_be_restored_in_place(as_user, users):
     article = in_review(users, 3)
-    workflow.article_publish(article=article, user=users["chief"])
+    services.article_publish(article=article, user=users["chief"])
     version = Version.objects.get_for_object(article).last()
     url = reverse("admin:articles_article_revision_restore", args=[article.pk, version.pk])
     assert as_user("chief").post(url).status_code == 403

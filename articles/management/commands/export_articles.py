@@ -6,8 +6,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from articles.exporting import iter_article_records
 from articles.models import Article
+from articles.selectors import iter_article_records
 
 
 def iso_date(value: str) -> datetime.date:

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.archive_generator import generate_archive
+from articles.demo.archive import generate_archive
 from search.progress import ProgressBar
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from articles.exporting import article_record, export_queryset
-from articles.importing import ArticleImporter, ImportOptions
+from articles.importing.importer import ArticleImporter, ImportOptions
+from articles.importing.parsing import ParsedArticle, ParseError, parse_file
 from articles.models import Article
-from articles.parsing import ParsedArticle, ParseError, parse_file
+from articles.selectors import article_record, export_queryset
 
 SUFFIXES = (".txt", ".jsonl")
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from articles.importing import ArticleImporter, ImportOptions
+from articles.importing.importer import ArticleImporter, ImportOptions
+from articles.importing.parsing import ParseError, parse_file
 from articles.models import Article
-from articles.parsing import ParseError, parse_file
 from clusters.models import Cluster, Milestone, Organization, Project
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             articles, created = self.load_articles(manifest["articles"], page_names)
             self.load_projects(manifest, articles)
         if not no_photos:
-            from articles.demo_photos import attach_demo_photos
+            from articles.demo.drawings import attach_demo_photos
 
             attach_demo_photos()
         self.stdout.write(

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from articles.models import Photo
-from articles.photos import photo_make_renditions
+from articles.photos.renditions import photo_make_renditions
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ e.g. every minute from cron.
 
 from django.core.management.base import BaseCommand
 
-from articles.workflow import publish_due
+from articles.workflow.services import publish_due
 
 
 class Command(BaseCommand):

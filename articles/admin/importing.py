@@ -18,9 +18,9 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from articles.importing import PAGE_NUMBER, ArticleImporter, ImportOptions
+from articles.importing.importer import PAGE_NUMBER, ArticleImporter, ImportOptions
+from articles.importing.parsing import ParseError, parse_file
 from articles.models import Article
-from articles.parsing import ParseError, parse_file
 
 IMPORT_PERMISSION = "articles.import_article"
 MAX_FILES = 50

@@ -2,7 +2,7 @@
 their confirmation pages, bulk publish/withdraw, the review trail, the staff preview, revisions
 (list, paragraph-by-paragraph comparison, restore) and optimistic locking.
 
-Every rule is checked again on the server in articles/workflow.py; the admin only decides what
+Every rule is checked again on the server in articles/workflow/ (policy and services); the admin only decides what
 to show.
 """
 
@@ -25,7 +25,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from reversion.models import Version
 
-from articles import workflow
 from articles.models import (
     Article,
     Commentator,
@@ -35,6 +34,7 @@ from articles.models import (
     Section,
 )
 from articles.text import split_paragraphs
+from articles.workflow import policy, revisions, services, transitions
 
 # Set by transitions only, never typed into the form.
 WORKFLOW_FIELDS = (
@@ -73,8 +73,8 @@ class ArticleVersionForm(forms.ModelForm):
             data = self.data.copy()
             data[self.add_prefix("expected_version")] = str(current.version)
             self.data = data
-            raise ValidationError(workflow.conflict_message(current), code="conflict")
-        self.content_before = workflow.content_fingerprint(current)
+            raise ValidationError(services.conflict_message(current), code="conflict")
+        self.content_before = revisions.content_fingerprint(current)
         return cleaned
 
 
@@ -92,7 +92,7 @@ class TransitionForm(forms.Form):
         help_text="北京时间，须晚于现在",
     )
 
-    def __init__(self, transition: workflow.Transition, *args, **kwargs):
+    def __init__(self, transition: transitions.Transition, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = transition
         if transition.name == "withdraw":
@@ -113,27 +113,8 @@ class BulkWithdrawForm(forms.Form):
     reason = forms.CharField(label="撤稿说明", widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
 
-SERVICES = {
-    "submit": lambda a, u, f: workflow.article_submit(article=a, user=u, note=f["note"], expected_version=f["v"]),
-    "pass": lambda a, u, f: workflow.article_pass_review(article=a, user=u, note=f["note"], expected_version=f["v"]),
-    "return": lambda a, u, f: workflow.article_return(article=a, user=u, note=f["note"], expected_version=f["v"]),
-    "publish": lambda a, u, f: workflow.article_publish(article=a, user=u, note=f["note"], expected_version=f["v"]),
-    "schedule": lambda a, u, f: workflow.article_schedule(
-        article=a,
-        user=u,
-        publish_at=f["publish_at"],
-        note=f["note"],
-        expected_version=f["v"],
-    ),
-    "withdraw": lambda a, u, f: workflow.article_withdraw(article=a, user=u, reason=f["note"], expected_version=f["v"]),
-    "restore_draft": lambda a, u, f: workflow.article_restore_to_draft(
-        article=a, user=u, note=f["note"], expected_version=f["v"]
-    ),
-}
-
-
 class WorkflowArticleAdminMixin:
-    """Mixed into ArticleAdmin (articles/admin.py) before admin.ModelAdmin."""
+    """Mixed into ArticleAdmin (articles/admin/model_admins.py) before admin.ModelAdmin."""
 
     form = ArticleVersionForm
     change_form_template = "admin/articles/article/workflow_change_form.html"
@@ -142,7 +123,7 @@ class WorkflowArticleAdminMixin:
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if not workflow.can_see_all_articles(request.user):
+        if not policy.can_see_all_articles(request.user):
             queryset = queryset.filter(created_by=request.user)
         return queryset
 
@@ -151,7 +132,7 @@ class WorkflowArticleAdminMixin:
             return False
         if obj is None:
             return True
-        return workflow.can_edit_text(request.user, obj) or workflow.can_edit_metadata(request.user, obj)
+        return policy.can_edit_text(request.user, obj) or policy.can_edit_metadata(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
@@ -160,14 +141,14 @@ class WorkflowArticleAdminMixin:
             return True
         # Only unpublished drafts disappear; anything readers may have seen is withdrawn instead.
         return obj.status == Article.Status.DRAFT and (
-            workflow.is_author(request.user, obj) or request.user.has_perm(workflow.PUBLISH_PERMISSION)
+            policy.is_author(request.user, obj) or request.user.has_perm(policy.PUBLISH_PERMISSION)
         )
 
     def has_publish_permission(self, request):
-        return request.user.has_perm(workflow.PUBLISH_PERMISSION)
+        return request.user.has_perm(policy.PUBLISH_PERMISSION)
 
     def has_withdraw_permission(self, request):
-        return request.user.has_perm(workflow.WITHDRAW_PERMISSION)
+        return request.user.has_perm(policy.WITHDRAW_PERMISSION)
 
     def _get_base_actions(self):
         actions = list(super()._get_base_actions())
@@ -203,15 +184,15 @@ class WorkflowArticleAdminMixin:
         if obj is None:
             return sorted(readonly)
         user = request.user
-        if not workflow.can_edit_text(user, obj):
+        if not policy.can_edit_text(user, obj):
             readonly |= set(TEXT_FIELDS)
-            if not workflow.can_edit_metadata(user, obj):
-                readonly |= set(workflow.METADATA_FIELDS)
+            if not policy.can_edit_metadata(user, obj):
+                readonly |= set(policy.METADATA_FIELDS)
         return sorted(readonly)
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
-        if obj is not None and not workflow.can_edit_text(request.user, obj):
+        if obj is not None and not policy.can_edit_text(request.user, obj):
             # Sections, credits and photos are the text: read-only unless the text may be edited.
             def no(request, obj=None):
                 return False
@@ -233,7 +214,7 @@ class WorkflowArticleAdminMixin:
 
     @admin.display(description="审核进度")
     def workflow_state(self, obj):
-        return workflow.review_state(obj) if obj.pk else "草稿"
+        return policy.review_state(obj) if obj.pk else "草稿"
 
     # -- saving: optimistic locking, revisions, text edits reopen review ---------------------
 
@@ -262,8 +243,8 @@ class WorkflowArticleAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         before = getattr(form, "content_before", None)
-        if change and before is not None and workflow.content_fingerprint(form.instance) != before:
-            event = workflow.article_text_changed(article=form.instance, user=request.user)
+        if change and before is not None and revisions.content_fingerprint(form.instance) != before:
+            event = services.article_text_changed(article=form.instance, user=request.user)
             if event is not None:
                 messages.warning(request, event.note)
 
@@ -322,10 +303,10 @@ class WorkflowArticleAdminMixin:
 
     def transition_view(self, request, object_id, name):
         article = self._article_or_404(request, object_id)
-        transition = workflow.TRANSITIONS.get(name)
+        transition = transitions.TRANSITIONS.get(name)
         if transition is None:
             raise Http404("没有这个操作。")
-        label = workflow.transition_label(article, name)
+        label = transitions.transition_label(article, name)
         form = TransitionForm(
             transition,
             request.POST if request.method == "POST" else None,
@@ -334,14 +315,15 @@ class WorkflowArticleAdminMixin:
         status, refusal = 200, None
         if request.method == "POST":
             if form.is_valid():
-                fields = {
-                    "v": form.cleaned_data["expected_version"],
-                    "note": form.cleaned_data.get("note") or "",
-                    "publish_at": form.cleaned_data.get("publish_at"),
-                }
                 try:
-                    SERVICES[name](article, request.user, fields)
-                except workflow.TransitionRefused as refused:
+                    transition.run(
+                        article=article,
+                        user=request.user,
+                        note=form.cleaned_data.get("note") or "",
+                        publish_at=form.cleaned_data.get("publish_at"),
+                        expected_version=form.cleaned_data["expected_version"],
+                    )
+                except policy.TransitionRefused as refused:
                     status, refusal = refused.status, refused.message
                 else:
                     messages.success(request, f"《{article.title}》：{label}。")
@@ -361,30 +343,21 @@ class WorkflowArticleAdminMixin:
             label=label,
             form=form,
             refusal=refusal,
-            state=workflow.review_state(article),
+            state=policy.review_state(article),
         )
         return TemplateResponse(request, "admin/articles/article/transition.html", context, status=status)
 
     @staticmethod
     def _refusal(user, article, name):
-        checks = {
-            "submit": workflow.check_submit,
-            "pass": workflow.check_pass,
-            "return": workflow.check_return,
-            "publish": workflow.check_publish,
-            "schedule": workflow.check_publish,
-            "withdraw": workflow.check_withdraw,
-            "restore_draft": workflow.check_restore_to_draft,
-        }
         try:
-            checks[name](user, article)
-        except workflow.TransitionRefused as refused:
+            transitions.TRANSITIONS[name].check(user, article)
+        except policy.TransitionRefused as refused:
             return refused
         return None
 
     def preview_view(self, request, object_id):
         """The article exactly as readers will see it, marked as a preview and never cached."""
-        from articles.views import render_article  # the public page's own renderer
+        from articles.site.article_page import render_article  # the public page's own renderer
 
         article = self._article_or_404(request, object_id)
         response = render_article(request, article, preview=True)
@@ -401,12 +374,12 @@ class WorkflowArticleAdminMixin:
             extra_context.update(
                 review_events=ReviewEvent.objects.filter(article=article).select_related("actor"),
                 transitions=[
-                    (t, workflow.transition_label(article, t.name))
-                    for t in workflow.allowed_transitions(request.user, article)
+                    (t, transitions.transition_label(article, t.name))
+                    for t in transitions.allowed_transitions(request.user, article)
                 ],
-                workflow_state=workflow.review_state(article),
-                required_levels=workflow.LEVEL_NAMES[workflow.required_levels(article)],
-                can_restore=request.user.has_perm(workflow.RESTORE_PERMISSION),
+                workflow_state=policy.review_state(article),
+                required_levels=policy.LEVEL_NAMES[policy.required_levels(article)],
+                can_restore=request.user.has_perm(policy.RESTORE_PERMISSION),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -429,14 +402,14 @@ class WorkflowArticleAdminMixin:
                 try:
                     with transaction.atomic():
                         if name == "publish":
-                            workflow.article_publish(article=article, user=request.user)
+                            services.article_publish(article=article, user=request.user)
                         else:
-                            workflow.article_withdraw(
+                            services.article_withdraw(
                                 article=article,
                                 user=request.user,
                                 reason=reason_form.cleaned_data["reason"],
                             )
-                except workflow.TransitionRefused as error:
+                except policy.TransitionRefused as error:
                     refused.append(f"《{article.title}》：{error.message}")
                 else:
                     done += 1
@@ -477,7 +450,7 @@ class WorkflowArticleAdminMixin:
         rows = [
             {
                 "version": v,
-                "who": workflow.display_name(v.revision.user),
+                "who": services.display_name(v.revision.user),
                 "when": v.revision.date_created,
                 "comment": v.revision.get_comment(),
                 "number": v.field_dict.get("version"),
@@ -488,8 +461,8 @@ class WorkflowArticleAdminMixin:
         ]
         refusal = None
         try:
-            workflow.check_restore_revision(request.user, article)
-        except workflow.TransitionRefused as refused:
+            policy.check_restore_revision(request.user, article)
+        except policy.TransitionRefused as refused:
             refusal = refused.message
         context = self._context(
             request,
@@ -527,8 +500,8 @@ class WorkflowArticleAdminMixin:
             title=f"比较版本：{article.title}",
             old=old,
             new=new,
-            old_who=workflow.display_name(old.revision.user),
-            new_who=workflow.display_name(new.revision.user),
+            old_who=services.display_name(old.revision.user),
+            new_who=services.display_name(new.revision.user),
             rows=rows,
             changed=sum(1 for r in rows if r["kind"] != "equal"),
         )
@@ -539,13 +512,13 @@ class WorkflowArticleAdminMixin:
         version = self._version_or_404(article, version_id)
         refusal, status = None, 200
         try:
-            workflow.check_restore_revision(request.user, article)
-        except workflow.TransitionRefused as refused:
+            policy.check_restore_revision(request.user, article)
+        except policy.TransitionRefused as refused:
             refusal, status = refused.message, refused.status
         if request.method == "POST" and refusal is None:
             try:
-                workflow.article_restore_revision(article=article, user=request.user, version=version)
-            except workflow.TransitionRefused as refused:
+                revisions.article_restore_revision(article=article, user=request.user, version=version)
+            except policy.TransitionRefused as refused:
                 refusal, status = refused.message, refused.status
             else:
                 when = timezone.localtime(version.revision.date_created)
@@ -562,7 +535,7 @@ class WorkflowArticleAdminMixin:
             article,
             title=f"恢复历史版本：{article.title}",
             version=version,
-            who=workflow.display_name(version.revision.user),
+            who=services.display_name(version.revision.user),
             refusal=refusal,
             rows=rows,
         )

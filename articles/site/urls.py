@@ -2,8 +2,8 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from articles import views
-from articles.feeds import LatestArticlesFeed
+from articles.site import views
+from articles.site.feeds import ClusterArticlesFeed, LatestArticlesFeed
 
 
 class IsoDateConverter:
@@ -31,4 +31,6 @@ urlpatterns = [
     path("commentators/<int:pk>/", views.commentator_detail, name="commentator"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),  # taggit slugs keep Chinese: not <slug:>
     path("feeds/latest/", LatestArticlesFeed(), name="feed"),
+    path("feeds/clusters/<slug:slug>/", ClusterArticlesFeed(), name="cluster_feed"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 
-from articles.importing import insert_rows
+from articles.importing.importer import insert_rows
 from articles.models import (
     Article,
     Commentator,
@@ -29,8 +29,8 @@ from articles.models import (
     Page,
     Section,
 )
+from articles.signals import articles_written, bulk_load_finished
 from clusters.models import Cluster
-from search.indexing import index_articles, rebuild_index
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIRST_DAY = datetime.date(2000, 1, 1)
@@ -527,17 +527,12 @@ def generate_archive(
             insert_rows(Credit, credit_rows)
             insert_rows(Article.clusters.through, link_rows)
             insert_rows(TaggedItem, tag_rows)
-        if connection.vendor != "postgresql":
-            index_articles(ids)
+        articles_written.send(sender=Article, article_ids=ids, bulk_load=True)
         created += ids
         if progress:
             progress(len(numbers))
-    if connection.vendor == "postgresql" and created:
-        # One pass over a fresh table builds the GIN index many times faster than growing it.
-        rebuild_index()
-    elif created:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # statistics for the planner, as rebuild_index() gathers
+    if created:
+        bulk_load_finished.send(sender=Article, article_ids=created)
     return created
 
 

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from articles.models import Article, Commentator, Section
-from articles.views import issues_with_visible_articles
+from articles.selectors import issues_with_visible_articles
 from clusters.models import Cluster
 
 

@@ -12,7 +12,7 @@ import random
 from PIL import Image, ImageDraw, ImageFilter
 
 from articles.models import Article, Contributor, Photo
-from articles.photos import clean_image
+from articles.photos.images import clean_image
 from clusters.models import Cluster
 
 SIZE = (1800, 1200)

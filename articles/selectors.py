@@ -1,7 +1,8 @@
-"""Articles as JSON records (DESIGN.md's article schema plus id, url, status, time, issue, page, tags).
+"""Read queries: what the site, the feeds, the sitemap, search, exports and the API read.
 
-The records import back unchanged: export → import into an empty database → export gives the
-same lines apart from ``id`` and ``url``.
+Everything here that a reader can reach goes through the one visibility rule in articles.models
+(visible(), visible_condition(), is_visible). Views, feeds and the search app call these instead
+of writing their own queries, so a change to what a list shows is made once.
 """
 
 from __future__ import annotations
@@ -9,10 +10,62 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Left
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Issue, Section, visible_condition
 from clusters.models import Cluster
+
+EXCERPT_CHARS = 90
+
+
+def visible_listing():
+    """Visible articles with what a list shows: issue and page, and a short excerpt of the lead."""
+    return Article.objects.visible().for_listing().annotate(excerpt=Left("lead", EXCERPT_CHARS))
+
+
+def issues_with_visible_articles():
+    """Issues a reader may open: those with at least one visible article.
+
+    An uncorrelated IN rather than EXISTS per issue: without table statistics SQLite's planner
+    runs a correlated EXISTS through the status index once per issue (a minute at 20,000
+    articles), while the set of issue ids is one pass over the visible articles.
+    """
+    on_pages = Article.objects.visible().filter(page__isnull=False)
+    return Issue.objects.filter(pk__in=on_pages.values("page__issue_id"))
+
+
+def commentaries():
+    """Sections a commentator wrote in visible articles, newest first, without the body text."""
+    return (
+        Section.objects.filter(visible_condition("article__"), commentator__isnull=False)
+        .select_related("commentator", "article__page__issue")
+        .defer("body", "article__lead")
+        .annotate(excerpt=Left("body", EXCERPT_CHARS))
+        .order_by("-article__published_at", "-article_id", "position")
+    )
+
+
+def issue_articles(issue) -> list:
+    """The visible articles of an issue in print order, with what a list shows.
+
+    An issue holds a few dozen articles: they are read through the page index and filtered with
+    is_visible here, so the plan does not depend on the database's statistics (SQLite without
+    ANALYZE would otherwise walk the status index over the whole archive).
+    """
+    in_issue = (
+        Article.objects.for_listing()
+        .annotate(excerpt=Left("lead", EXCERPT_CHARS))
+        .filter(page__issue=issue)
+        .order_by("page__number", "position", "pk")
+    )
+    return [a for a in in_issue if a.is_visible]
+
+
+# Articles as JSON records -----------------------------------------------------------------------
+# DESIGN.md's article schema plus id, url, status, time, issue, page and tags. The records import
+# back unchanged: export → import into an empty database → export gives the same lines apart from
+# ``id`` and ``url``.
 
 
 def export_queryset(queryset: QuerySet[Article] | None = None) -> QuerySet[Article]:

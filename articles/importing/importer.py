@@ -15,12 +15,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from articles.importing.parsing import ParsedArticle, ParseError, find_clusters
 from articles.models import (
     Article,
     Commentator,
@@ -30,7 +30,7 @@ from articles.models import (
     Page,
     Section,
 )
-from articles.parsing import ParsedArticle, ParseError, find_clusters
+from articles.signals import articles_written
 from articles.text import join_paragraphs
 from clusters.models import Cluster
 
@@ -629,17 +629,13 @@ class ArticleImporter:
                 to_write.append((result, prepared))
             new_ids = self._write(to_write)
             if new_ids:
-                transaction.on_commit(lambda: index_new_articles(new_ids))
+                transaction.on_commit(lambda: announce_new_articles(new_ids))
         return results
 
 
-def index_new_articles(article_ids: list[int]) -> None:
-    """Hand the new articles to the search index in one bulk call."""
-    if not apps.is_installed("search"):
-        return
-    from search.indexing import index_articles
-
-    index_articles(article_ids)
+def announce_new_articles(article_ids: list[int]) -> None:
+    """Tell whoever keeps derived data (the search index) about rows written without save()."""
+    articles_written.send(sender=Article, article_ids=article_ids, bulk_load=False)
 
 
 def article_import(*, parsed: ParsedArticle, options: ImportOptions | None = None) -> tuple[Article, bool]:

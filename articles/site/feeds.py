@@ -8,7 +8,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 
 from articles.models import Article
-from articles.presentation import PAPER_NAME
+from articles.site.presentation import PAPER_NAME
 from clusters.models import Cluster
 
 FEED_SIZE = 30

@@ -4,8 +4,13 @@ from django.db.models import Count
 from django.urls import path
 from django.utils.html import format_html
 
-from articles.admin_import import import_urls
-from articles.admin_workflow import WorkflowArticleAdminMixin
+from articles.admin.importing import import_urls
+from articles.admin.tags import (
+    TagAutocompleteWidget,
+    TagNamesField,
+    tag_suggestions,
+)
+from articles.admin.workflow import WorkflowArticleAdminMixin
 from articles.models import (
     Article,
     Commentator,
@@ -16,12 +21,8 @@ from articles.models import (
     Photo,
     Section,
 )
-from articles.photos import PhotoForm, PhotoInlineFormSet, rendition_records
-from articles.tag_autocomplete import (
-    TagAutocompleteWidget,
-    TagNamesField,
-    tag_suggestions,
-)
+from articles.photos.forms import PhotoForm, PhotoInlineFormSet
+from articles.photos.renditions import rendition_records
 
 
 class SectionInline(admin.StackedInline):
@@ -72,7 +73,7 @@ class PhotoInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(WorkflowArticleAdminMixin, admin.ModelAdmin):
-    # The mixin (articles/admin_workflow.py) adds roles, transitions, revisions and locking.
+    # The mixin (articles/admin/workflow.py) adds roles, transitions, revisions and locking.
     list_display = ["title", "status", "published_at", "page", "updated_at"]
     list_filter = [
         "status",

@@ -1,0 +1,11 @@
+"""The newsroom's admin for articles and what they are made of.
+
+- ``model_admins``: the model admins (articles with their sections, credits and photos; issues,
+  pages, commentators, contributors, photos), registered when Django loads this package;
+- ``workflow``: the review workflow's half of the article admin (buttons, confirmations, bulk
+  actions, review trail, preview, revisions, optimistic locking);
+- ``importing``: uploading files in the paper's format, with a preview to confirm;
+- ``tags``: tag autocomplete over tag names.
+"""
+
+from articles.admin import model_admins  # noqa: F401  (registers the model admins)

@@ -1,0 +1,241 @@
+"""The public site: today's paper, past issues, articles, commentators, tags.
+
+Everything a reader sees passes the visibility rule: Article.objects.visible() for lists,
+visible_condition() where articles are reached through a join (sections, counts, milestones),
+Article.is_visible for the few dozen rows of one issue. So drafts, pieces in review, scheduled
+pieces whose time has not come and withdrawn pieces show nowhere: not in lists, counts,
+prev/next links or a commentator's page. Each page runs a fixed number of queries whatever the
+amount of content (tests pin the counts).
+"""
+
+import calendar
+import hashlib
+from itertools import groupby
+
+from django.core.cache import cache
+from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.views.decorators.http import require_safe
+from taggit.models import Tag
+
+from articles.listing import PAGE_KEEP_SECONDS, kept_page_key, paginate
+from articles.models import Article, Commentator, Issue
+from articles.selectors import commentaries, issue_articles, issues_with_visible_articles, visible_listing
+from articles.site.article_page import cached_article_key, cached_response, keep_response, render_article
+from clusters.models import Cluster
+from hengyang_cms.http import (
+    HOME_MAX_AGE,
+    OLD_MAX_AGE,
+    RECENT_MAX_AGE,
+    cache_publicly,
+    max_age_for,
+    with_validators,
+)
+
+WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+
+
+@require_safe
+def home(request):
+    """Today's paper, the eight clusters, the latest commentaries and the latest articles.
+
+    The page is read far more than anything changes, so its HTML is kept for HOME_MAX_AGE under
+    a key that includes the newest change to any article: an edit, publication or withdrawal
+    shows at once; a scheduled article appears within HOME_MAX_AGE of its time.
+    """
+    cache_key, newest_change = kept_page_key(request, "home")
+    if cache_key and (html := cache.get(cache_key)) is not None:
+        return cache_publicly(HttpResponse(html), HOME_MAX_AGE)
+
+    latest_issue = issues_with_visible_articles().order_by("-date").first()
+    clusters = Cluster.objects.prefetch_related(
+        Prefetch(
+            "articles",
+            # Sliced prefetch: the three newest per cluster in one query (a window function).
+            queryset=Article.objects.visible().for_listing().order_by("-published_at", "-pk")[:3],
+            to_attr="latest_articles",
+        )
+    )
+    context = {
+        "latest_issue": latest_issue,
+        "issue_articles": issue_articles(latest_issue) if latest_issue else [],
+        "clusters": clusters,
+        "commentaries": commentaries()[:6],
+        "latest": paginate(
+            request,
+            visible_listing().order_by("-published_at", "-pk"),
+            count_key="latest",
+            newest_change=newest_change,
+        ),
+    }
+    html = render_to_string("articles/home.html", context, request=request)
+    if cache_key:
+        cache.set(cache_key, html, PAGE_KEEP_SECONDS)
+    return cache_publicly(HttpResponse(html), HOME_MAX_AGE)
+
+
+@require_safe
+def article_detail(request, pk, slug=None):
+    # The slug after the id is decoration for people reading the URL; the id alone decides.
+    key = cached_article_key(request, pk)
+    if (response := cached_response(request, key)) is not None:
+        return response
+    article = Article.objects.select_related("page__issue").filter(pk=pk).first()
+    if article is None:
+        raise Http404("没有这篇稿件。")
+    response = render_article(request, article)
+    keep_response(key, article, response)
+    return response
+
+
+@require_safe
+def issue_index(request):
+    """A calendar of past issues, one year at a time; only days with an issue are links."""
+    years = [d.year for d in issues_with_visible_articles().dates("date", "year", order="DESC")]
+    year_param = request.GET.get("year")
+    if year_param is None:
+        year = years[0] if years else timezone.localdate().year
+    else:
+        try:
+            year = int(year_param)
+        except ValueError as exc:
+            raise Http404("年份应为数字。") from exc
+        if year not in years:
+            raise Http404("这一年没有报纸。")
+    issues = (
+        {issue.date: issue for issue in issues_with_visible_articles().filter(date__year=year).only("date", "number")}
+        if years
+        else {}
+    )
+    months = []
+    month_calendar = calendar.Calendar(firstweekday=0)
+    for month in range(12, 0, -1):
+        if not any(d.month == month for d in issues):
+            continue
+        weeks = [
+            [(day, issues.get(day)) if day.month == month else (None, None) for day in week]
+            for week in month_calendar.monthdatescalendar(year, month)
+        ]
+        months.append(
+            {
+                "month": month,
+                "weeks": weeks,
+                "count": sum(d.month == month for d in issues),
+            }
+        )
+    context = {
+        "years": years,
+        "year": year,
+        "months": months,
+        "weekdays": WEEKDAYS,
+        "issue_count": len(issues),
+    }
+    max_age = RECENT_MAX_AGE if year >= timezone.localdate().year else OLD_MAX_AGE
+    return cache_publicly(render(request, "articles/issue_index.html", context), max_age)
+
+
+@require_safe
+def issue_detail(request, date):
+    issue = Issue.objects.filter(date=date).first()
+    if issue is None:
+        raise Http404("这一天没有出报。")
+    articles = issue_articles(issue)
+    if not articles:
+        raise Http404("这一天没有出报。")
+    others = issues_with_visible_articles().only("date")
+    previous_issue = others.filter(date__lt=issue.date).order_by("-date").first()
+    next_issue = others.filter(date__gt=issue.date).order_by("date").first()
+    # Everything the page shows: its articles as they are now, and the neighbouring issues.
+    fingerprint = "|".join(
+        [f"{a.pk}:{a.version}:{a.updated_at.isoformat()}" for a in articles]
+        + [
+            str(previous_issue and previous_issue.date),
+            str(next_issue and next_issue.date),
+        ]
+    )
+    etag = '"' + hashlib.sha1(fingerprint.encode()).hexdigest() + '"'
+    last_modified = int(max(a.updated_at for a in articles).timestamp())
+    max_age = max_age_for(issue.date)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return cache_publicly(with_validators(not_modified, etag, last_modified), max_age)
+
+    pages = [(page, list(items)) for page, items in groupby(articles, key=lambda a: a.page)]
+    context = {
+        "issue": issue,
+        "pages": pages,
+        "previous_issue": previous_issue,
+        "next_issue": next_issue,
+    }
+    response = render(request, "articles/issue_detail.html", context)
+    return cache_publicly(with_validators(response, etag, last_modified), max_age)
+
+
+COMMENTATOR_GROUPS = [("人大", "人大代表"), ("政协", "政协委员"), ("", "其他")]
+COMMENTATORS_PER_PAGE = 120
+
+
+@require_safe
+def commentator_index(request):
+    """Deputies and committee members with at least one visible commentary, by their current body.
+
+    Sorted by body (as Commentator.body decides it) and name in the query, so a page of the list
+    splits into the same groups.
+    """
+    body_order = Case(
+        When(title__contains="人大", then=Value(0)), When(title__contains="政协", then=Value(1)), default=Value(2)
+    )
+    people = (
+        Commentator.objects.annotate(
+            commentary_count=Count("sections", filter=Q(sections__article__in=Article.objects.visible())),
+            body_order=body_order,
+        )
+        .filter(commentary_count__gt=0)
+        .order_by("body_order", "name")
+    )
+    page = paginate(request, people, per_page=COMMENTATORS_PER_PAGE, count_key="commentators")
+    groups = [{"label": label, "people": [p for p in page if p.body == body]} for body, label in COMMENTATOR_GROUPS]
+    context = {"groups": [g for g in groups if g["people"]], "total": page.paginator.count, "page_obj": page}
+    return cache_publicly(render(request, "articles/commentator_index.html", context), RECENT_MAX_AGE)
+
+
+@require_safe
+def commentator_detail(request, pk):
+    commentator = get_object_or_404(Commentator.objects.select_related("photo"), pk=pk)
+    sections = paginate(request, commentaries().filter(commentator=commentator), count_key=f"commentator:{pk}")
+    if not sections.paginator.count:
+        # Someone known only from drafts is not public yet.
+        raise Http404("没有这位代表委员。")
+    context = {"commentator": commentator, "sections": sections}
+    return cache_publicly(render(request, "articles/commentator_detail.html", context), RECENT_MAX_AGE)
+
+
+@require_safe
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    articles = paginate(
+        request, visible_listing().filter(tags=tag).order_by("-published_at", "-pk"), count_key=f"tag:{tag.pk}"
+    )
+    if not articles.paginator.count:
+        raise Http404("没有带这个标签的稿件。")
+    context = {"tag": tag, "articles": articles}
+    return cache_publicly(render(request, "articles/tag_detail.html", context), RECENT_MAX_AGE)
+
+
+@require_safe
+def robots_txt(request):
+    sitemap = request.build_absolute_uri("/sitemap.xml")
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/export",
+        "",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    return cache_publicly(response, OLD_MAX_AGE)
