@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Left
 from django.utils import timezone
 
@@ -17,6 +17,36 @@ from articles.models import Article, Issue, Section, visible_condition
 from clusters.models import Cluster
 
 EXCERPT_CHARS = 90
+
+# Rights that open every article in the admin: the review levels and the archivists' filing right.
+SEE_ALL_PERMISSIONS = (
+    "articles.review_first",
+    "articles.review_second",
+    "articles.review_final",
+    "articles.edit_metadata",
+)
+
+
+def can_see_all_articles(user) -> bool:
+    """Reporters see their own pieces only; desks, the editor-in-chief and archivists see all."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or any(user.has_perm(perm) for perm in SEE_ALL_PERMISSIONS)
+
+
+def articles_for(user) -> QuerySet[Article]:
+    """The articles a person may read anywhere (search, exports, the API): what readers see, plus
+    what the article admin lists for them — never more because the account is staff."""
+    if can_see_all_articles(user):
+        return Article.objects.all()
+    if user.is_authenticated and user.is_active and user.is_staff and user.has_perm("articles.view_article"):
+        return Article.objects.filter(visible_condition() | Q(created_by=user))
+    return Article.objects.visible()
+
+
+def may_see_unpublished(user) -> bool:
+    """Whether articles_for(user) can hold anything readers cannot see (its pages are private)."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm("articles.view_article"))
 
 
 def visible_listing():

@@ -33,6 +33,7 @@ from articles.models import (
     ReviewEvent,
     Section,
 )
+from articles.selectors import can_see_all_articles
 from articles.text import split_paragraphs
 from articles.workflow import policy, revisions, services, transitions
 
@@ -123,7 +124,7 @@ class WorkflowArticleAdminMixin:
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if not policy.can_see_all_articles(request.user):
+        if not can_see_all_articles(request.user):
             queryset = queryset.filter(created_by=request.user)
         return queryset
 

@@ -117,11 +117,6 @@ def can_edit_metadata(user, article: Article) -> bool:
     return user.has_perm(METADATA_PERMISSION) or can_edit_text(user, article)
 
 
-def can_see_all_articles(user) -> bool:
-    """Reporters see their own pieces only; desks, the editor-in-chief and archivists see all."""
-    return user.is_superuser or is_reviewer(user) or user.has_perm(METADATA_PERMISSION)
-
-
 # ---------------------------------------------------------------------------------------------
 # Preconditions (raise TransitionRefused) — also used to decide which buttons to show
 
