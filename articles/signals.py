@@ -1,8 +1,9 @@
 """What the articles app announces to the apps that keep data derived from articles.
 
 Bulk writes (imports, the synthetic archive) insert rows without ``save()``, so no model signal
-fires; they send these instead, after the transaction commits. ``search`` subscribes in its
-``ready()``: articles never imports search.
+fires; they send these instead, as soon as the rows are written (inside the transaction, like
+``post_save``: a subscriber that must wait for the commit uses ``transaction.on_commit``).
+``search`` subscribes in its ``ready()``: articles never imports search.
 """
 
 from django.dispatch import Signal

@@ -44,7 +44,7 @@ from django.test import Client  # noqa: E402
 from articles.models import Article, Commentator, Credit, Section  # noqa: E402
 from clusters.models import Cluster  # noqa: E402
 from search.engine import (  # noqa: E402
-    EXACT_LIMIT,
+    DEFAULT_LIMITS,
     Filters,
     capped_matches,
     facet_counts,
@@ -52,6 +52,8 @@ from search.engine import (  # noqa: E402
     search_queryset,
 )
 from search.query import parse_query  # noqa: E402
+
+EXACT_LIMIT = DEFAULT_LIMITS.exact_limit  # the count is exact up to this many matches
 
 QUERIES = [
     "衡阳",  # in most articles

@@ -9,4 +9,6 @@ class SearchConfig(AppConfig):
     def ready(self):
         from search import indexing
 
-        indexing.connect_signals()
+        # Model signals for single saves, articles.signals for bulk writes, and a rebuild after
+        # migrations that change the tokens (see search.indexing).
+        indexing.connect_signals(self)

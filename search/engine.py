@@ -1,17 +1,23 @@
 """Running a search: filters, the index condition, counts, ordering, facets.
 
-Counts are exact up to EXACT_LIMIT matches; above it the page reads "1,000+". Common terms
-then get relevance ranking and facets over the newest CANDIDATE_LIMIT matches only, and the
-page says so, rather than ranking ~100k matches on every request.
+The limits are one value, SearchLimits (DEFAULT_LIMITS unless a caller passes others). Counts
+are exact up to ``exact_limit`` matches (1,000); above it the page reads "more than 1,000".
+Common terms then get relevance ranking and facets over the newest ``candidate_limit`` matches
+only (2,000), and the page says so, rather than ranking ~100k matches on every request.
 
-A search reads only the index table (search_searchdocument), never the articles, until the 20
-it shows. Its cost follows the entries it reads, not the matches the archive holds (_matches):
-a short walk down the date index tells how dense the term is lately; then the index is asked
-for the newest matches within a window of newest entries sized to hold them (on PostgreSQL one
-GIN scan over the term's tokens and the window's month and year tokens); the count is settled
-once more than EXACT_LIMIT matches are in hand, or by a capped probe for a rare term. The rows
-carry what the page needs besides: publication time, cluster and commentator ids for facets,
-and, for relevance, hits in title and headings and occurrences, computed in the same query.
+A search reads only the index table (search_searchdocument), never the articles, until the
+page it shows. Its cost follows the entries it reads, not the matches the archive holds
+(_matches): unless statistics show the term is rare, a short walk down the date index tells
+how dense it is lately; then the newest matches are looked for within a window of newest
+entries sized to hold them: for a dense term by walking the window, else by one index lookup
+over the term's tokens and any of the window's month and year tokens, and the cluster's token
+when filtered (a GIN scan on PostgreSQL, an FTS5 query on SQLite). The count is settled once
+more than ``exact_limit`` matches are in hand, or by a capped probe for a rare term. The rows carry what the page needs besides: publication time, cluster and
+commentator ids for facets, and, for relevance, hits in title and headings and occurrences,
+computed in the same query.
+
+The SQL that differs between PostgreSQL and SQLite comes from the backend (search/backends);
+visibility for readers is articles.models.visible_sql, the project's one rule.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection
 from django.db.models import (
     BooleanField,
     Exists,
@@ -36,15 +42,42 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from articles.models import Article, Commentator, Contributor, Credit, Issue, Section
+from articles.models import Article, Commentator, Contributor, Credit, Issue, Section, visible_sql
 from clusters.models import Cluster
 from search import extra_tokens, text
-from search.backends import get_backend, stored_datetime, stored_ids
+from search.backends import DOC_TABLE, get_backend, stored_datetime, stored_ids
 from search.query import ParsedQuery
 
-EXACT_LIMIT = 1000
-CANDIDATE_LIMIT = 2000
-PAGE_SIZE = 20
+
+@dataclass(frozen=True)
+class SearchLimits:
+    """How far a search goes: run_search(..., limits=SearchLimits(...)).
+
+    The search views read settings.SEARCH_LIMITS when it is set (see search.views.limits()).
+    """
+
+    # Counts are exact up to this many matches; above, the page says "more than" this many and
+    # pages through this many at most.
+    exact_limit: int = 1000
+    # Relevance ranking and facets of a common term cover this many of its newest matches.
+    candidate_limit: int = 2000
+    # Results per page.
+    page_size: int = 20
+    # Entries a first walk down the date index reads to learn how dense a term's matches are lately.
+    first_walk: int = 1024
+    # From this estimated share of entries matching, windows walk the date index testing each
+    # entry's text (a few µs each): where matches are dense that finds the newest of them
+    # sooner than the index bitmap, which must first collect every entry holding the term's
+    # tokens, however old.
+    walk_share: float = 0.3
+    # A search's statements stop after this long (PostgreSQL) and the reader is asked to narrow it.
+    timeout_ms: int = 4000
+    # Seconds the planner's statistics and a counted window cutoff are kept per process; 0 keeps none.
+    statistics_ttl: float = 600.0
+    cutoff_ttl: float = 60.0
+
+
+DEFAULT_LIMITS = SearchLimits()
 
 
 @dataclass
@@ -136,7 +169,7 @@ class SearchOutcome:
     total: int
     exact: bool
     # Whether ranking and facets cover only the newest matches: the bounded_size newest ones
-    # (CANDIDATE_LIMIT, or fewer: those published since bounded_since).
+    # (limits.candidate_limit, or fewer: those published since bounded_since).
     bounded: bool = False
     bounded_size: int = 0
     bounded_since: datetime.datetime | None = None
@@ -146,6 +179,7 @@ class SearchOutcome:
     years: list[Facet] = field(default_factory=list)
     commentators: list[Facet] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list, repr=False)
+    limits: SearchLimits = field(default=DEFAULT_LIMITS, repr=False)
 
     @property
     def facets_bounded(self) -> bool:
@@ -153,8 +187,8 @@ class SearchOutcome:
 
     @property
     def num_pages(self) -> int:
-        shown = min(self.total, EXACT_LIMIT)
-        return max(1, -(-shown // PAGE_SIZE))
+        shown = min(self.total, self.limits.exact_limit)
+        return max(1, -(-shown // self.limits.page_size))
 
     @property
     def has_previous(self) -> bool:
@@ -166,7 +200,7 @@ class SearchOutcome:
 
     @property
     def start_index(self) -> int:
-        return (self.page_number - 1) * PAGE_SIZE + 1 if self.articles else 0
+        return (self.page_number - 1) * self.limits.page_size + 1 if self.articles else 0
 
 
 _FIRST_YEAR = 1900
@@ -212,20 +246,12 @@ def facet_counts(rows: list[tuple]) -> tuple[list[Facet], list[Facet], list[Face
 
 
 class SearchTimeout(Exception):
-    """A search took longer than SEARCH_TIMEOUT_MS; the reader is asked to narrow it."""
-
-
-SEARCH_TIMEOUT_MS = 4000
-DOC = "search_searchdocument"
+    """A search took longer than its limits.timeout_ms; the reader is asked to narrow it."""
 
 
 def _order(sort: str) -> str:
-    """ORDER BY matching the date index (SQLite puts NULL first ascending without being told)."""
-    if connection.vendor == "postgresql":
-        if sort == "date":
-            return "d.published_at ASC NULLS FIRST, d.article_id ASC"
-        return "d.published_at DESC NULLS LAST, d.article_id DESC"
-    return "d.published_at ASC, d.article_id ASC" if sort == "date" else "d.published_at DESC, d.article_id DESC"
+    """ORDER BY along the date index: "date" oldest first, else newest first (see the backend)."""
+    return get_backend().date_order(sort)
 
 
 def _doc_where(
@@ -241,8 +267,10 @@ def _doc_where(
     now = timezone.now()
     conditions, params = [], []
     if not staff:
-        conditions.append("d.status IN (%s, %s) AND d.published_at <= %s")
-        params += [Article.Status.PUBLISHED, Article.Status.SCHEDULED, adapt(now)]
+        # The entry's copies of status and publication time, stored as Django stores them.
+        visible, visible_params = visible_sql("d", now=adapt(now))
+        conditions.append(visible)
+        params += visible_params
     elif filters.status:
         conditions.append("d.status = %s")
         params.append(filters.status)
@@ -269,13 +297,10 @@ def _doc_where(
             any_tokens = extra_tokens.window_tokens(first, max(first, last))
     if filters.cluster and by_tokens:
         all_tokens.append(extra_tokens.cluster_token(filters.cluster.pk))
-    elif filters.cluster and connection.vendor == "postgresql":
-        # The entry's copy of the cluster ids: cheap to test row by row, and GIN-indexed.
-        conditions.append("d.clusters @> ARRAY[%s]::int4[]")
-        params.append(filters.cluster.pk)
     elif filters.cluster:
-        conditions.append("instr(',' || d.clusters || ',', %s) > 0")
-        params.append(f",{filters.cluster.pk},")
+        sql, p = get_backend().cluster_condition(filters.cluster.pk)
+        conditions.append(sql)
+        params += p
     rest = Filters(
         issue=filters.issue,
         page=filters.page,
@@ -298,24 +323,16 @@ def _doc_where(
 def _latest_published():
     """The latest publication time of any entry (scheduled ones included), or None."""
     rows = _fetch(
-        f"SELECT d.published_at FROM {DOC} d WHERE d.published_at IS NOT NULL ORDER BY {_order('-date')} LIMIT 1",
+        f"SELECT d.published_at FROM {DOC_TABLE} d WHERE d.published_at IS NOT NULL ORDER BY {_order('-date')} LIMIT 1",
         [],
     )
     return stored_datetime(rows[0][0]) if rows else None
 
 
 def _fetch(sql: str, params: list, *, bitmap: bool = False) -> list[tuple]:
-    """Run a query; ``bitmap`` confines PostgreSQL to bitmap scans for it.
-
-    A GIN condition tested row by row (in a sequential scan or a walk along another index)
-    unpacks each entry's whole token array, which costs more than anything else a search
-    does; through a bitmap the index answers it without reading the arrays at all. The
-    planner can't see that cost, so queries that lead with the index say so.
-    """
+    """Run a query; ``bitmap`` when it leads with the token index (see steer_planner in the backend)."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and connection.in_atomic_block:
-            flag = "off" if bitmap else "on"
-            cursor.execute(f"SET LOCAL enable_seqscan = {flag}; SET LOCAL enable_indexscan = {flag}")
+        get_backend().steer_planner(cursor, bitmap=bitmap)
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -325,12 +342,11 @@ def _date_sorted(rows: list[tuple], sort: str) -> list[tuple]:
     return sorted(rows, key=lambda r: (r[1] is not None, r[1] or 0, r[0]), reverse=sort != "date")
 
 
-_STATS_TTL = 600.0
-_stats: dict = {"at": -_STATS_TTL}
+_stats: dict = {"at": float("-inf")}
 
 
-def _statistics() -> dict:
-    """PostgreSQL's statistics on the index table, cached for a few minutes per process.
+def _statistics(limits: SearchLimits) -> dict:
+    """The backend's statistics on the index table, kept limits.statistics_ttl seconds per process.
 
     ``total``: its row estimate; ``dates``: the histogram of publication times (ascending
     quantiles); ``freqs``: the share of entries holding each common token code, and ``floor``,
@@ -338,43 +354,27 @@ def _statistics() -> dict:
     They only choose plans and window sizes, never results.
     """
     now = time.monotonic()
-    if now - _stats["at"] < _STATS_TTL:
+    if now - _stats["at"] < limits.statistics_ttl:
         return _stats
-    found = {"at": now, "total": 0, "dates": [], "freqs": {}, "floor": 0.0}
-    if connection.vendor == "postgresql":
-        rows = _fetch(
-            "SELECT reltuples::bigint, "
-            f" (SELECT histogram_bounds::text::timestamptz[] FROM pg_stats WHERE tablename = '{DOC}' AND attname = 'published_at'),"
-            f" (SELECT most_common_elems::text::int4[] FROM pg_stats WHERE tablename = '{DOC}' AND attname = 'grams'),"
-            f" (SELECT most_common_elem_freqs FROM pg_stats WHERE tablename = '{DOC}' AND attname = 'grams')"
-            f" FROM pg_class WHERE relname = '{DOC}'",
-            [],
-        )
-        if rows:
-            total, dates, elems, elem_freqs = rows[0]
-            found.update(total=max(int(total), 0), dates=dates or [])
-            if elems:
-                found.update(
-                    freqs=dict(zip(elems, elem_freqs, strict=False)),
-                    floor=elem_freqs[len(elems)],  # the first of the three summary numbers: the minimum
-                )
-    _stats.clear()
-    _stats.update(found)
-    return _stats
+    found = {"at": now, **get_backend().statistics()}
+    if limits.statistics_ttl > 0:
+        _stats.clear()
+        _stats.update(found)
+    return found
 
 
 _cutoffs: dict = {}
-CUTOFF_TTL = 60.0
 
 
-def _window_cutoff(size: int, *, staff: bool):
+def _window_cutoff(size: int, *, staff: bool, limits: SearchLimits):
     """About the publication time of the ``size``-th newest entry, or None when there are fewer.
 
-    From the date histogram where PostgreSQL has one (interpolated between its quantiles);
-    otherwise counted along the date index and kept a minute. The window only bounds how far
-    back a search looks for its newest matches; the page names the cutoff date it used.
+    From the date histogram where the statistics have one (PostgreSQL; interpolated between its
+    quantiles); otherwise counted along the date index and kept limits.cutoff_ttl seconds. The
+    window only bounds how far back a search looks for its newest matches; the page names the
+    cutoff date it used.
     """
-    stats = _statistics()
+    stats = _statistics(limits)
     dates, total = stats["dates"], stats["total"]
     if len(dates) >= 2 and total:
         if size >= total:
@@ -385,26 +385,27 @@ def _window_cutoff(size: int, *, staff: bool):
     key = (staff, size)
     cached = _cutoffs.get(key)
     now = time.monotonic()
-    if cached and now - cached[0] < CUTOFF_TTL:
+    if cached and now - cached[0] < limits.cutoff_ttl:
         return cached[1]
     where, params = _doc_where(ParsedQuery(), Filters(), staff=staff)
     rows = _fetch(
-        f"SELECT d.published_at FROM {DOC} d WHERE {where} AND d.published_at IS NOT NULL "
+        f"SELECT d.published_at FROM {DOC_TABLE} d WHERE {where} AND d.published_at IS NOT NULL "
         f"ORDER BY {_order('-date')} LIMIT 1 OFFSET {int(size) - 1}",
         params,
     )
     cutoff = stored_datetime(rows[0][0]) if rows else None
-    _cutoffs[key] = (now, cutoff)
+    if limits.cutoff_ttl > 0:
+        _cutoffs[key] = (now, cutoff)
     return cutoff
 
 
-def _estimated_share(parsed: ParsedQuery) -> float:
+def _estimated_share(parsed: ParsedQuery, *, limits: SearchLimits) -> float:
     """At most about what share of the entries the query matches (1.0 when unknown).
 
     The share of entries holding the query's rarest token: a term cannot be commoner than
     any of its tokens (it can be much rarer: 12月26日 is made of very common bigrams).
     """
-    stats = _statistics()
+    stats = _statistics(limits)
     freqs, floor = stats["freqs"], stats["floor"]
     if not freqs:
         return 1.0
@@ -415,39 +416,23 @@ def _estimated_share(parsed: ParsedQuery) -> float:
     return share
 
 
-# Columns read for every matched entry: enough to order, count and facet without the articles.
-# The publication time comes as seconds since 1970 (a float): parsing thousands of timestamps
-# per search would cost more than the query that finds them.
-_EPOCH = {
-    "postgresql": "EXTRACT(EPOCH FROM d.published_at)::float8",
-    "sqlite": "(julianday(d.published_at) - 2440587.5) * 86400.0",
-}
-
-
 def _row_columns() -> str:
-    return f"d.article_id, {_EPOCH[connection.vendor]}, d.clusters, d.commentators"
+    """Columns read for every matched entry: enough to order, count and facet without the
+    articles. The publication time comes as seconds since 1970 (the backend's epoch_sql)."""
+    return f"d.article_id, {get_backend().epoch_sql}, d.clusters, d.commentators"
 
 
 def _columns(rank: ParsedQuery | None) -> tuple[str, list]:
-    """_row_columns(), and for ranking two more: the number of terms found in the title and
-    headings, and the terms' occurrences (those in title and headings counting three times).
+    """_row_columns(), and for ranking two more (the backend's rank_columns): the number of
+    terms found in the title and headings, and the terms' occurrences (those in title and
+    headings counting three times).
 
     They are computed in the query that finds the matches, on rows it has read anyway.
-    Occurrences are (length of text - length of text without the term) / length of term,
-    in bytes on PostgreSQL, where counting characters would cost a pass over the text.
     """
     if rank is None or not rank.include:
         return _row_columns(), []
-    postgres = connection.vendor == "postgresql"
-    length, find = ("octet_length", "strpos") if postgres else ("length", "instr")
-    hits = [f"(CASE WHEN {find}(d.head, %s) > 0 THEN 1 ELSE 0 END)" for _ in rank.include]
-    occurrences = [
-        f"(({length}(d.head) - {length}(replace(d.head, %s, ''))) * 3"
-        f" + {length}(d.body) - {length}(replace(d.body, %s, ''))) / {len(term.encode()) if postgres else len(term)}"
-        for term in rank.include
-    ]
-    params = list(rank.include) + [t for term in rank.include for t in (term, term)]
-    return f"{_row_columns()}, {' + '.join(hits)}, {' + '.join(occurrences)}", params
+    sql, params = get_backend().rank_columns(rank.include)
+    return f"{_row_columns()}, {sql}", params
 
 
 def _ranked(rows: list[tuple]) -> list[tuple]:
@@ -457,14 +442,6 @@ def _ranked(rows: list[tuple]) -> list[tuple]:
         key=lambda r: (r[4], r[5], r[1] is not None, r[1] or 0, r[0]),
         reverse=True,
     )
-
-
-# A walk down the date index tests each entry's text (a few µs each); where matches are
-# dense it finds the newest of them sooner than the index bitmap, which must first collect
-# every entry holding the term's tokens, however old.
-WALK_SHARE = 0.3
-# Entries a first walk reads to learn how dense a term's matches are lately.
-FIRST_WALK = 1024
 
 
 def _newest(
@@ -482,7 +459,7 @@ def _newest(
     where, params = _doc_where(parsed, filters, staff=staff, use_index=not walk, since=cutoff, before=before)
     columns, column_params = _columns(parsed if rank else None)
     return _fetch(
-        f"SELECT {columns} FROM {DOC} d WHERE {where} ORDER BY {_order('-date')} LIMIT {int(limit)}",
+        f"SELECT {columns} FROM {DOC_TABLE} d WHERE {where} ORDER BY {_order('-date')} LIMIT {int(limit)}",
         column_params + params,
         bitmap=not walk and bool(parsed.include),
     )
@@ -497,7 +474,7 @@ def _newest_by_walk(
     columns, column_params = _columns(parsed if rank else None)
     # The inner query walks the date index over the window; OFFSET 0 keeps it from being merged.
     return _fetch(
-        f"SELECT {columns} FROM (SELECT d.* FROM {DOC} d WHERE {visible} ORDER BY {_order('-date')} "
+        f"SELECT {columns} FROM (SELECT d.* FROM {DOC_TABLE} d WHERE {visible} ORDER BY {_order('-date')} "
         f"LIMIT {int(window)} OFFSET 0) d WHERE {where} ORDER BY {_order('-date')} LIMIT {int(limit)}",
         column_params + visible_params + params,
     )
@@ -507,44 +484,48 @@ def _newest_by_walk(
 class _Matches:
     rows: list[tuple]  # newest first
     complete: bool  # rows are every match
-    count: int  # exact up to EXACT_LIMIT, else EXACT_LIMIT + 1
+    count: int  # exact up to limits.exact_limit, else exact_limit + 1
     since: datetime.datetime | None = None  # rows are the matches published since then
 
 
-def _matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, rank: bool = False) -> _Matches:
+def _matches(
+    parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, rank: bool = False, limits: SearchLimits
+) -> _Matches:
     """The newest ``need`` matches (or all, when fewer) and the count.
 
     The cost follows the number of entries read, not the number of matches in the archive:
 
     1. Unless statistics show the query is rare, walk the newest entries testing each (enough
-       for ``need`` matches if statistics say the term is dense, else FIRST_WALK): a dense
-       term is done here, and the rest learn how dense they are lately.
+       for ``need`` matches if statistics say the term is dense, else limits.first_walk): a
+       dense term is done here, and the rest learn how dense they are lately.
     2. Ask the index for the newest matches within a window of newest entries sized from that
        density to hold them (the whole archive for a rare term); if it held fewer, go on with
-       the window before it.
-    3. The count is settled once more than EXACT_LIMIT matches are in hand; otherwise a
-       capped probe through the index counts (and, if at most EXACT_LIMIT, is the result).
+       the window before it. Windows walk the date index where the term is dense
+       (limits.walk_share), otherwise they ask the index.
+    3. The count is settled once more than limits.exact_limit matches are in hand; otherwise a
+       capped probe through the index counts (and, if at most exact_limit, is the result).
 
     Narrow filters (issue, page, people, tag, dates) skip to the probe: the newest
     entries say nothing about a filtered set. ``rank`` adds the ranking columns to the rows.
     """
+    exact_limit = limits.exact_limit
     if not parsed.include or replace(filters, cluster=None, status="").any:
-        probe = _capped_matches(parsed, filters, staff=staff, rank=rank)
-        if len(probe) <= EXACT_LIMIT:
+        probe = _capped_matches(parsed, filters, staff=staff, rank=rank, limits=limits)
+        if len(probe) <= exact_limit:
             return _Matches(_date_sorted(probe, "-date"), complete=True, count=len(probe))
         rows = _newest(parsed, filters, staff=staff, limit=need, walk=not parsed.include, rank=rank)
-        return _Matches(rows, complete=len(rows) < need, count=EXACT_LIMIT + 1)
+        return _Matches(rows, complete=len(rows) < need, count=exact_limit + 1)
 
-    total = _statistics()["total"]
-    share = _estimated_share(parsed)
+    total = _statistics(limits)["total"]
+    share = _estimated_share(parsed, limits=limits)
     # Long enough for a dense term's ``need`` matches; otherwise only long enough to measure
     # the density (a few ms), and skipped when even the bound from statistics expects hardly
     # any matches there.
-    first = min(2 * need, int(1.3 * need / max(share, 1e-9))) if share >= 0.5 else FIRST_WALK
+    first = min(2 * need, int(1.3 * need / max(share, 1e-9))) if share >= 0.5 else limits.first_walk
     if share * first >= 4:
         rows = _newest_by_walk(parsed, filters, staff=staff, limit=need, window=first, rank=rank)
         if len(rows) >= need or (total and first >= total):
-            return _settled(parsed, filters, staff=staff, rows=rows, need=need, since=None, rank=rank)
+            return _settled(parsed, filters, staff=staff, rows=rows, need=need, since=None, rank=rank, limits=limits)
         share = max(len(rows), 0.5) / first
         # A density from a few matches is rough (about ±1/√n): size the window with room for that,
         # as a second window costs another index scan.
@@ -556,15 +537,15 @@ def _matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, r
     window = max(first, int(margin * need / max(share, 1e-9)))
     rows, before = [], None
     while True:
-        if not _statistics()["dates"]:
+        if not _statistics(limits)["dates"]:
             window = 1 << (window - 1).bit_length()  # counted cutoffs are kept: few sizes
-        cutoff = _window_cutoff(window, staff=staff) if not total or window < total else None
+        cutoff = _window_cutoff(window, staff=staff, limits=limits) if not total or window < total else None
         rows += _newest(
             parsed,
             filters,
             staff=staff,
             limit=need - len(rows),
-            walk=share >= WALK_SHARE,
+            walk=share >= limits.walk_share,
             cutoff=cutoff,
             before=before,
             rank=rank,
@@ -574,50 +555,53 @@ def _matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, need: int, r
         # Fewer than the density promised: go on further back, from where this window ended.
         share = max(len(rows), 0.5) / window
         before, window = cutoff, max(int(window * 1.5), int(1.3 * need / share))
-    return _settled(parsed, filters, staff=staff, rows=rows, need=need, since=cutoff, rank=rank)
+    return _settled(parsed, filters, staff=staff, rows=rows, need=need, since=cutoff, rank=rank, limits=limits)
 
 
-def _settled(parsed, filters, *, staff: bool, rows: list[tuple], need: int, since, rank: bool) -> _Matches:
+def _settled(
+    parsed, filters, *, staff: bool, rows: list[tuple], need: int, since, rank: bool, limits: SearchLimits
+) -> _Matches:
     """The count for newest matches in hand (see _matches, step 3)."""
-    if len(rows) > EXACT_LIMIT:
-        return _Matches(rows, complete=since is None and len(rows) < need, count=EXACT_LIMIT + 1)
+    exact_limit = limits.exact_limit
+    if len(rows) > exact_limit:
+        return _Matches(rows, complete=since is None and len(rows) < need, count=exact_limit + 1)
     if since is None and len(rows) < need:
         return _Matches(rows, complete=True, count=len(rows))
-    probe = _capped_matches(parsed, filters, staff=staff, rank=rank)
-    if len(probe) <= EXACT_LIMIT:
+    probe = _capped_matches(parsed, filters, staff=staff, rank=rank, limits=limits)
+    if len(probe) <= exact_limit:
         return _Matches(_date_sorted(probe, "-date"), complete=True, count=len(probe))
-    return _Matches(rows, complete=False, count=EXACT_LIMIT + 1, since=since if len(rows) < need else None)
+    return _Matches(rows, complete=False, count=exact_limit + 1, since=since if len(rows) < need else None)
 
 
-def _date_page(parsed: ParsedQuery, filters: Filters, *, staff: bool, sort: str, offset: int) -> list[int]:
+def _date_page(
+    parsed: ParsedQuery, filters: Filters, *, staff: bool, sort: str, offset: int, limits: SearchLimits
+) -> list[int]:
     """One page by date straight from the index table, past the newest matches already read.
 
     Oldest first, a common term is found by walking the date index and testing each entry
-    (the caller knows there are more than EXACT_LIMIT matches); newest first the planner
+    (the caller knows there are more than limits.exact_limit matches); newest first the planner
     chooses between that walk and the term's bitmap.
     """
     where, params = _doc_where(parsed, filters, staff=staff, use_index=sort != "date")
     order = _order(sort)
     rows = _fetch(
-        f"SELECT d.article_id FROM {DOC} d WHERE {where} ORDER BY {order} LIMIT {int(PAGE_SIZE)} OFFSET {int(offset)}",
+        f"SELECT d.article_id FROM {DOC_TABLE} d WHERE {where} ORDER BY {order} "
+        f"LIMIT {int(limits.page_size)} OFFSET {int(offset)}",
         params,
         bitmap=sort != "date" and bool(parsed.include),
     )
     return [row[0] for row in rows]
 
 
-def _guarded(func):
-    """Run ``func`` under a statement timeout so no search can run away with the database."""
-    if connection.vendor != "postgresql":
-        return func()
+def _guarded(func, limits: SearchLimits):
+    """Run ``func`` under a statement timeout (where the database has one) so no search can run
+    away with the database; a search stopped by it raises SearchTimeout."""
+    backend = get_backend()
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                # No JIT: compiling costs more than these short, index-bound queries run.
-                cursor.execute(f"SET LOCAL statement_timeout = {int(SEARCH_TIMEOUT_MS)}; SET LOCAL jit = off")
+        with backend.time_limit(limits.timeout_ms):
             return func()
     except OperationalError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == "57014":  # query_canceled
+        if backend.is_timeout(exc):
             raise SearchTimeout from exc
         raise
 
@@ -630,22 +614,30 @@ def run_search(
     sort: str,
     page_number: int,
     facets: bool = True,
+    limits: SearchLimits = DEFAULT_LIMITS,
 ) -> SearchOutcome:
     return _guarded(
-        lambda: _run_search(parsed, filters, staff=staff, sort=sort, page_number=page_number, facets=facets)
+        lambda: _run_search(
+            parsed, filters, staff=staff, sort=sort, page_number=page_number, facets=facets, limits=limits
+        ),
+        limits,
     )
 
 
-def capped_matches(parsed: ParsedQuery, filters: Filters, *, staff: bool) -> list[tuple]:
-    """Rows of up to EXACT_LIMIT + 1 matches, in no order, through the index."""
-    return _guarded(lambda: _capped_matches(parsed, filters, staff=staff))
+def capped_matches(
+    parsed: ParsedQuery, filters: Filters, *, staff: bool, limits: SearchLimits = DEFAULT_LIMITS
+) -> list[tuple]:
+    """Rows of up to limits.exact_limit + 1 matches, in no order, through the index."""
+    return _guarded(lambda: _capped_matches(parsed, filters, staff=staff, limits=limits), limits)
 
 
-def _capped_matches(parsed: ParsedQuery, filters: Filters, *, staff: bool, rank: bool = False) -> list[tuple]:
+def _capped_matches(
+    parsed: ParsedQuery, filters: Filters, *, staff: bool, rank: bool = False, limits: SearchLimits
+) -> list[tuple]:
     where, params = _doc_where(parsed, filters, staff=staff)
     columns, column_params = _columns(parsed if rank else None)
     return _fetch(
-        f"SELECT {columns} FROM {DOC} d WHERE {where} LIMIT {int(EXACT_LIMIT) + 1}",
+        f"SELECT {columns} FROM {DOC_TABLE} d WHERE {where} LIMIT {int(limits.exact_limit) + 1}",
         column_params + params,
         bitmap=bool(parsed.include),
     )
@@ -659,12 +651,13 @@ def _run_search(
     sort: str,
     page_number: int,
     facets: bool,
+    limits: SearchLimits,
 ) -> SearchOutcome:
     relevance = sort == "" and bool(parsed.include)
     # Facets and ranking need the bounded set; a page by date needs only enough to count.
-    need = CANDIDATE_LIMIT if facets or relevance else EXACT_LIMIT + 1
-    found = _matches(parsed, filters, staff=staff, need=need, rank=relevance)
-    exact = found.count <= EXACT_LIMIT
+    need = limits.candidate_limit if facets or relevance else limits.exact_limit + 1
+    found = _matches(parsed, filters, staff=staff, need=need, rank=relevance, limits=limits)
+    exact = found.count <= limits.exact_limit
     outcome = SearchOutcome(
         parsed=parsed,
         filters=filters,
@@ -675,20 +668,22 @@ def _run_search(
         bounded=not found.complete,
         bounded_size=len(found.rows),
         bounded_since=found.since,
+        limits=limits,
     )
     outcome.page_number = max(1, min(page_number, outcome.num_pages))
-    offset = (outcome.page_number - 1) * PAGE_SIZE
+    size = limits.page_size
+    offset = (outcome.page_number - 1) * size
     rows = found.rows
     if relevance:
         outcome.ranked_within_newest = not found.complete
-        page_ids = [r[0] for r in _ranked(rows)[offset : offset + PAGE_SIZE]]
+        page_ids = [r[0] for r in _ranked(rows)[offset : offset + size]]
     elif found.complete:
         ordered = rows if sort != "date" else _date_sorted(rows, "date")
-        page_ids = [r[0] for r in ordered[offset : offset + PAGE_SIZE]]
-    elif sort != "date" and offset + PAGE_SIZE <= len(rows):
-        page_ids = [r[0] for r in rows[offset : offset + PAGE_SIZE]]
+        page_ids = [r[0] for r in ordered[offset : offset + size]]
+    elif sort != "date" and offset + size <= len(rows):
+        page_ids = [r[0] for r in rows[offset : offset + size]]
     else:
-        page_ids = _date_page(parsed, filters, staff=staff, sort=sort, offset=offset)
+        page_ids = _date_page(parsed, filters, staff=staff, sort=sort, offset=offset, limits=limits)
 
     by_id = {a.pk: a for a in page_articles(page_ids)}
     outcome.articles = [by_id[pk] for pk in page_ids if pk in by_id]

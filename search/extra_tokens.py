@@ -1,23 +1,28 @@
-"""Tokens for an entry's publication month and clusters, beside its text tokens (PostgreSQL).
+"""Tokens for an entry's publication month, year and clusters, beside its text tokens.
 
-A text token is a UTF-16 unit (below 65,536) or a pair ``first | second << 16`` with both
-units non-zero (see text.token_array), so no text token has its low 16 bits all zero. Codes
-``k << 16`` are therefore free, and an entry's ``grams`` also holds one for its publication
-month, one for its year and one per cluster. A window is asked for as whole years plus the
-months at its ends, so a window of decades costs a few dozen tokens, not hundreds. A search for the newest matches of a term within the last months,
-or within a cluster, is then one GIN scan over the term's tokens AND any of those months'
-(or the cluster's) tokens: the index visits only entries inside the window, however many
-older ones hold the term. Left to itself the planner would read every entry holding the term
-and filter by date afterwards, as it badly underestimates how many there are.
+A unigram or bigram text token is a UTF-16 unit (below 65,536) or a pair
+``first | second << 16`` with both units non-zero (see text.token_array), so its low 16 bits
+are never all zero; the hashed trigrams are ``k << 16`` with k from 32,768 (text._TRIGRAM_BASE).
+Codes ``k << 16`` with k below 32,768 are therefore free, and each index entry also holds one
+for its publication month, one for its year and one per cluster: in ``grams`` on PostgreSQL,
+in the FTS5 table on SQLite (both through backends.entry_grams).
+
+A window is asked for as whole years plus the months at its ends, so a window of decades
+costs a few dozen tokens, not hundreds. A search for the newest matches of a term within the
+last months, or within a cluster, is then one index lookup (a GIN scan on PostgreSQL, an FTS5
+query on SQLite) over the term's tokens AND any of those months' or years' tokens (AND the
+cluster's): the index visits only entries inside the window, however many older ones hold the
+term. Left to itself PostgreSQL's planner would read every entry holding the term and filter
+by date afterwards, as it badly underestimates how many there are.
 """
 
 import datetime
 
-MONTH_BASE = 1  # k for January 2000 (earlier months share it), up to k 17,999
-YEAR_BASE = 18000  # k for 2000 (earlier years share it), up to k 19,499
-CLUSTER_BASE = 20000  # k for cluster id 0; ids stay below 12,768 so codes stay positive
+MONTH_BASE = 1  # k for January 2000 (earlier months share it), up to k 17,988 (later ones share that)
+YEAR_BASE = 18000  # k for 2000 (earlier years share it), up to k 19,498
+CLUSTER_BASE = 20000  # k for cluster id 0; ids stay below 12,768, so k stays below the trigrams' 32,768
 _FIRST_YEAR = 2000
-_MONTHS = (YEAR_BASE - MONTH_BASE) // 12 * 12
+_MONTHS = (YEAR_BASE - MONTH_BASE) // 12 * 12  # months with a token of their own
 
 
 def _month_index(when: datetime.datetime) -> int:

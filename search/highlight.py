@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.text import split_paragraphs
 from search.text import normalize, normalize_with_offsets
 
 SNIPPET_CONTEXT = 60
@@ -91,7 +90,7 @@ def article_snippet(article, terms: tuple[str, ...]) -> Snippet:
 
     A match in a section (its heading, text or commentator) names that section's commentator.
     """
-    for paragraph in split_paragraphs(article.lead):
+    for paragraph in article.lead_paragraphs:
         if terms and _contains_any(paragraph, terms):
             return Snippet(highlight(paragraph, terms, window=SNIPPET_CONTEXT))
     for section in article.sections.all():
@@ -118,7 +117,7 @@ def article_snippet(article, terms: tuple[str, ...]) -> Snippet:
                 section.commentator_title,
                 terms,
             )
-    lead = split_paragraphs(article.lead)
+    lead = article.lead_paragraphs
     if lead:
         return Snippet(highlight(lead[0], terms, window=SNIPPET_CONTEXT))
     for section in article.sections.all():

@@ -1,24 +1,32 @@
 """Keeping the search index in step with the articles.
 
 ``index_articles(ids)`` (re)writes the entries of the given articles and removes those of
-ids that no longer exist; it is idempotent and works in chunks, so the importer calls it
-once after a bulk import and the rebuild command for everything.
+ids that no longer exist; it is idempotent and works in chunks. ``rebuild_index()`` rewrites
+every entry into fresh tables.
 
-Single saves are caught by signals. They only note the article id; the index is written
+Single saves are caught by model signals. They only note the article id; the index is written
 once, after the transaction commits, so an admin save of an article with ten section and
 credit inlines indexes the article once, with its final text, and a rolled-back save
 indexes nothing.
+
+Bulk writers (the importer, the synthetic archive) write rows without save() and announce
+them with articles.signals instead: ``articles_written`` is indexed the same way, after the
+commit, unless it is a chunk of a large load and the backend would rather build the whole
+index once at the end (defers_bulk_indexing); at ``bulk_load_finished`` the backend either
+rebuilds or, having indexed the chunks as they came, only refreshes the planner's statistics.
+The articles app never imports search: connect_signals() (from SearchConfig.ready) subscribes.
 """
 
 import datetime
 from collections.abc import Callable, Iterable
 
-from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import connection, connections, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils import timezone
 
 from articles.models import Article, Commentator, Contributor, Credit, Section
-from search.backends import get_backend, index_row
+from articles.signals import articles_written, bulk_load_finished
+from search.backends import DOC_TABLE, SearchBackend, get_backend, index_row
 
 CHUNK_SIZE = 500
 
@@ -99,38 +107,42 @@ def _rows(chunk: list[int]) -> tuple[list[tuple], list[int]]:
     return [index_row(r) for r in raw], gone
 
 
-def index_articles(article_ids: Iterable[int]) -> None:
+def index_articles(article_ids: Iterable[int], *, chunk_size: int = CHUNK_SIZE) -> None:
     """Write the index entries of these articles; drop those of ids that are gone."""
     ids = sorted({int(i) for i in article_ids})
     backend = get_backend()
-    for start in range(0, len(ids), CHUNK_SIZE):
-        chunk = ids[start : start + CHUNK_SIZE]
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
         rows, gone = _rows(chunk)
         with transaction.atomic(), connection.cursor() as cursor:
             backend.delete(cursor, gone)
             backend.upsert(cursor, rows)
 
 
-def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
+def rebuild_index(
+    progress: Callable[[int], None] | None = None,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    backend: SearchBackend | None = None,
+) -> int:
     """Rebuild every entry; searches keep answering meanwhile. Returns the number of articles.
 
     The entries go into fresh tables (on PostgreSQL by binary COPY, and its GIN index is then
     built in one pass, many times faster than growing it row by row), which replace the old
     ones in a short transaction; articles saved meanwhile are indexed again after the swap.
+    ``backend`` is get_backend() unless given (one with other settings).
     """
+    backend = backend or get_backend()
     started = timezone.now()
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-    get_backend().rebuild(ids, _fetch, chunk_size=CHUNK_SIZE, progress=progress)
+    backend.rebuild(ids, _fetch, chunk_size=chunk_size, progress=progress)
     # Saved while the new tables were filling: their signal wrote to the old ones.
     changed = Article.objects.filter(updated_at__gte=started - datetime.timedelta(seconds=5))
     newer = Article.objects.filter(pk__gt=ids[-1]) if ids else Article.objects.all()
-    index_articles(set(changed.values_list("pk", flat=True)) | set(newer.values_list("pk", flat=True)))
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            # Fresh statistics let the planner see that the index narrows a search far more
-            # than the status filter does (SQLite keeps none until ANALYZE runs; PostgreSQL's
-            # rebuild analyses its new table, and autovacuum keeps the rest).
-            cursor.execute("ANALYZE")
+    index_articles(
+        set(changed.values_list("pk", flat=True)) | set(newer.values_list("pk", flat=True)), chunk_size=chunk_size
+    )
+    backend.finish_rebuild()  # SQLite: ANALYZE (PostgreSQL's rebuild analysed its new table)
     return len(ids)
 
 
@@ -198,8 +210,46 @@ def _clusters_changed(sender, instance, action, reverse, pk_set, **kwargs):
         schedule(pk_set)
 
 
-def connect_signals():
+def _articles_written(sender, article_ids, bulk_load=False, **kwargs):
+    """Rows written without save() (articles.signals.articles_written): index them after the
+    commit, unless a large load is under way and the backend indexes it at its end."""
+    if bulk_load and get_backend().defers_bulk_indexing:
+        return
+    schedule(article_ids)
+
+
+def _bulk_load_finished(sender, article_ids, **kwargs):
+    """The end of a large load (articles.signals.bulk_load_finished): the backend decides,
+    after the commit (and after the chunks scheduled before it)."""
+    transaction.on_commit(lambda: get_backend().finish_bulk_load(rebuild_index))
+
+
+# Migrations that change what the index holds (its tokens). Migrations import no application
+# code, so the rebuild they need runs here, after `migrate` has applied one of them forwards.
+REBUILD_AFTER_MIGRATIONS = {("search", "0007_new_tokens")}
+
+
+def _rebuild_after_token_migrations(sender, plan=None, using="default", **kwargs):
+    if not plan or not any(
+        (migration.app_label, migration.name) in REBUILD_AFTER_MIGRATIONS and not backwards
+        for migration, backwards in plan
+    ):
+        return
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {DOC_TABLE} LIMIT 1")
+        if cursor.fetchone() is None:
+            return  # an empty index has nothing to rewrite
+    rebuild_index()
+
+
+def connect_signals(app_config=None):
     dispatch = "search.indexing"
+    if app_config is not None:
+        post_migrate.connect(
+            _rebuild_after_token_migrations, sender=app_config, dispatch_uid=f"{dispatch}.after_migrate"
+        )
+    articles_written.connect(_articles_written, dispatch_uid=f"{dispatch}.articles_written")
+    bulk_load_finished.connect(_bulk_load_finished, dispatch_uid=f"{dispatch}.bulk_load_finished")
     m2m_changed.connect(
         _clusters_changed,
         sender=Article.clusters.through,

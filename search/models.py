@@ -9,14 +9,20 @@ class SearchDocument(models.Model):
     ``head`` holds kicker, title, subtitle and section headings; ``body`` the lead, section
     text, commentator and credit names; fields are separated by a newline, which normalised
     text never contains. The index itself lives beside it: on PostgreSQL a ``grams`` column
-    (int4[] of character unigram and bigram codes, GIN-indexed) added by a migration, on SQLite
-    the FTS5 table ``search_fts`` keyed by article id. Matches are confirmed against this
-    text, so results are exact substring matches.
+    (int4[] of token codes, GIN-indexed), on SQLite the FTS5 table ``search_fts`` keyed by
+    article id, both made by migrations and written by search/backends. The tokens are the
+    text's unigrams, bigrams and trigrams with a digit or Latin letter (search/text.py) plus the
+    entry's publication month, year and clusters (search/extra_tokens.py). Matches longer than
+    two units are confirmed against this text, so results are exact substring matches.
+
+    Migrations also add ``clusters`` and ``commentators``, copies of the article's cluster and
+    commentator ids (int4[] on PostgreSQL, "3,5,8" text on SQLite), which a cluster filter and
+    the facet counts read; they are written with raw SQL only, so they are not fields here.
     """
 
     # No database constraint and no cascade: when an article is deleted its entry must
-    # outlive it until the commit, because removing an FTS5 entry needs the text it was
-    # written with. index_articles() then drops it.
+    # outlive it until the commit, because removing an FTS5 entry needs the tokens it was
+    # written with, recomputed from its text, date and clusters. index_articles() then drops it.
     article = models.OneToOneField(
         Article,
         models.DO_NOTHING,

@@ -1,11 +1,14 @@
 """Text normalisation and tokenising for archive search.
 
 Chinese has no spaces, so the index holds every character (unigram) and every pair of
-adjacent characters (bigram) of the normalised text, as pg_bigm does for CJK, each as a
-32-bit integer code (see token_codes). A query term
-of one or two characters is then found exactly by one index token; a longer term by its
-bigrams, with a substring check on the stored normalised text to rule out articles that
-hold the bigrams in other places.
+adjacent characters (bigram) of the normalised text, as pg_bigm does for CJK, and besides
+every three characters in a row that include a digit or Latin letter (trigram), each token a
+32-bit integer code (see token_array). Strictly the units are UTF-16 code units, so a
+character beyond the BMP counts as two. A query term of one or two units is found exactly by
+one index token; a longer term by its bigrams and trigrams (term_codes), with a substring
+check on the stored normalised text to rule out articles that hold them in other places.
+The index entry of an article also holds its publication month, year and cluster tokens
+(search/extra_tokens.py), in a code range text tokens never use.
 
 Normalisation works character by character (NFKC, lower case, traditional → simplified),
 so that ``normalize(a + b) == normalize(a) + normalize(b)``: a substring of the original
@@ -153,13 +156,15 @@ def _units(text: str) -> bytes:
 def token_array(normalized_text: str, *, signed: bool = True) -> np.ndarray:
     """The index tokens of normalised text as a sorted array of distinct 32-bit codes.
 
-    Fields are separated by FIELD_SEPARATOR. Tokens are the UTF-16 code units (unigrams) and
-    every pair of adjacent units (bigrams) of each field. A unit is below 65,536; a bigram is
-    ``first | second << 16``, which is 65,536 or more (or negative, signed) since no normalised
-    unit is 0: the two never collide and a bigram is exact, no hash. Characters beyond the BMP
-    (emoji, rare CJK) are two units; a query spells them the same way. Integers make a GIN
-    index on PostgreSQL several times cheaper to build and update than text lexemes, and they
-    are read straight from the UTF-16 bytes rather than built one by one in Python.
+    Fields are separated by FIELD_SEPARATOR. Tokens are the UTF-16 code units (unigrams),
+    every pair of adjacent units (bigrams) and every three adjacent units that include a digit
+    or Latin letter (trigrams, hashed, see _trigram_codes) of each field. A unit is below
+    65,536; a bigram is ``first | second << 16``, which is 65,536 or more (or negative, signed)
+    since no normalised unit is 0: the two never collide and a bigram is exact, no hash.
+    Characters beyond the BMP (emoji, rare CJK) are two units; a query spells them the same
+    way. Integers make a GIN index on PostgreSQL several times cheaper to build and update
+    than text lexemes (SQLite's FTS5 gets them as unsigned decimal words), and they are read
+    straight from the UTF-16 bytes rather than built one by one in Python.
 
     Whitespace-only tokens are left out: a query term never consists of whitespace alone,
     and its exactness is checked against the stored text anyway.
@@ -179,12 +184,13 @@ def token_array(normalized_text: str, *, signed: bool = True) -> np.ndarray:
     return codes.view(np.int32) if signed else codes
 
 
-# Digits and Latin letters make few distinct bigrams (一二…九, 0-9), so every article holds
+# Digits and Latin letters make few distinct bigrams (as 一二…九 do), so every article holds
 # the bigrams of most dates and amounts: 12月26日 or 3.5% alone would leave the substring check
 # to weed out nine candidates in ten. Three units in a row that include one of them therefore
-# make a token too. It is a hash into the codes ``k << 16`` with k from 32,768 (free of text
-# tokens, see extra_tokens), so a collision only ever adds candidates, which the substring
-# check removes: such terms are always longer than two units, hence always checked.
+# make a token too. It is a hash into the codes ``k << 16`` with k from 32,768 to 65,535
+# (no unigram or bigram has its low 16 bits all zero; extra_tokens takes k below 32,768), so
+# a collision only ever adds candidates, which the substring check removes: such terms are
+# always longer than two units, hence always checked.
 _TRIGRAM_BASE = 32768
 _HASH = (np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D))
 
@@ -211,6 +217,8 @@ def token_codes(normalized_text: str, *, signed: bool = True) -> set[int]:
     return set(token_array(normalized_text, signed=signed).tolist())
 
 
+# Units token_array() leaves out: the field separator (no token spans two fields) and
+# whitespace-only tokens.
 _SEPARATOR_UNIT = ord(FIELD_SEPARATOR)
 _SPACE = 0x20
 _SPACE_PAIR = 0x20 | 0x20 << 16

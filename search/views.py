@@ -3,11 +3,13 @@
 import csv
 import json
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from articles.models import is_visible_now
 from search import engine
 from search.forms import SearchForm
 from search.highlight import article_snippet, highlight
@@ -16,6 +18,11 @@ from search.query import ParsedQuery
 
 def _is_staff(request) -> bool:
     return bool(request.user.is_authenticated and request.user.is_staff)
+
+
+def limits() -> engine.SearchLimits:
+    """settings.SEARCH_LIMITS (an engine.SearchLimits) when set, else the engine's defaults."""
+    return getattr(settings, "SEARCH_LIMITS", None) or engine.DEFAULT_LIMITS
 
 
 def _form(request) -> SearchForm:
@@ -78,6 +85,7 @@ def search(request):
             staff=staff,
             sort=sort,
             page_number=form.cleaned_data.get("p") or 1,
+            limits=limits(),
         )
     except engine.SearchTimeout:
         return _render_errors(
@@ -89,14 +97,13 @@ def search(request):
     now = timezone.now()
     results = []
     for article in outcome.articles:
-        visible = article.status in ("published", "scheduled") and article.published_at and article.published_at <= now
         results.append(
             {
                 "article": article,
                 "snippet": article_snippet(article, parsed.terms_for_highlight),
                 "title_html": highlight(article.title, parsed.terms_for_highlight),
                 "kicker_html": highlight(article.kicker, parsed.terms_for_highlight),
-                "visible": visible,
+                "visible": is_visible_now(article.status, article.published_at, now=now),
                 "issue": article.page.issue if article.page_id else None,
             }
         )
@@ -250,7 +257,7 @@ def _export_name(extension: str) -> str:
 
 @require_safe
 def export_csv(request):
-    from articles.exporting import iter_article_records
+    from articles.selectors import iter_article_records
 
     form, qs = _export_queryset(request)
     if qs is None:
@@ -272,7 +279,7 @@ def export_csv(request):
 
 @require_safe
 def export_jsonl(request):
-    from articles.exporting import iter_article_records
+    from articles.selectors import iter_article_records
 
     form, qs = _export_queryset(request)
     if qs is None:

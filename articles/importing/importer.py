@@ -629,7 +629,7 @@ class ArticleImporter:
                 to_write.append((result, prepared))
             new_ids = self._write(to_write)
             if new_ids:
-                transaction.on_commit(lambda: announce_new_articles(new_ids))
+                announce_new_articles(new_ids)
         return results
 
 

@@ -1,6 +1,7 @@
 """The index gains tokens: publication month, year and clusters (search/extra_tokens.py) and
 trigrams with digits or Latin letters (search/text.py). Existing entries are rewritten here by
-a rebuild into fresh tables; a database without entries has nothing to do.
+a rebuild into fresh tables, which search.indexing runs once `migrate` has applied this migration
+(migrations import no application code); a database without entries has nothing to do.
 
 On PostgreSQL the text columns are also compressed with lz4 where the server offers it (a
 search decompresses the text of every candidate it checks, and lz4 does that several times
@@ -11,7 +12,7 @@ gains nothing on it and only costs time on every write.
 from django.db import migrations
 
 
-def rebuild(apps, schema_editor):
+def set_storage(apps, schema_editor):
     connection = schema_editor.connection
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -22,17 +23,9 @@ def rebuild(apps, schema_editor):
                     "ALTER COLUMN head SET COMPRESSION lz4, ALTER COLUMN body SET COMPRESSION lz4"
                 )
             cursor.execute("ALTER TABLE search_searchdocument ALTER COLUMN grams SET STORAGE EXTERNAL")
-        cursor.execute("SELECT 1 FROM search_searchdocument LIMIT 1")
-        if cursor.fetchone() is None:
-            return
-    # The rebuild reads and writes with the project's current code: it is the same job as
-    # `manage.py rebuild_search_index`, which later token changes would run again.
-    from search.indexing import rebuild_index
-
-    rebuild_index()
 
 
 class Migration(migrations.Migration):
     dependencies = [("search", "0006_commentator_ids")]
 
-    operations = [migrations.RunPython(rebuild, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(set_storage, migrations.RunPython.noop)]

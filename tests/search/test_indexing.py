@@ -128,8 +128,7 @@ def test_index_articles_is_idempotent_and_drops_missing_ids():
     assert found("珠晖", staff=True) == set()
 
 
-def test_index_articles_handles_more_than_one_chunk(monkeypatch):
-    monkeypatch.setattr(indexing, "CHUNK_SIZE", 3)
+def test_index_articles_handles_more_than_one_chunk():
     articles = [ArticleFactory(title=f"蒸湘区新闻{i}") for i in range(7)]
-    index_articles([a.pk for a in articles])
+    index_articles([a.pk for a in articles], chunk_size=3)
     assert found("蒸湘") == {a.pk for a in articles}

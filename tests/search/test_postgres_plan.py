@@ -26,7 +26,7 @@ FILLER = 10_000
 def many_articles(corpus):
     from django.utils import timezone
 
-    from articles.importing import insert_rows
+    from articles.importing.importer import insert_rows
     from articles.models import Article
 
     now = timezone.now()

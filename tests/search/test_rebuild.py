@@ -1,4 +1,5 @@
-"""rebuild_search_index, and the two ways entries are written on PostgreSQL (COPY for bulk)."""
+"""rebuild_search_index, bulk loads announced by articles.signals, and the two ways entries
+are written on PostgreSQL (COPY for bulk)."""
 
 import datetime
 import io
@@ -7,9 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from articles.models import Article
+from articles.signals import articles_written, bulk_load_finished
 from search import extra_tokens
+from search.backends import get_backend
 from search.engine import Filters, search_queryset
-from search.indexing import index_articles
+from search.indexing import index_articles, rebuild_index
 from search.query import parse_query
 from tests.factories import ArticleFactory, SectionFactory, cluster
 
@@ -46,6 +50,31 @@ def test_rebuild_restores_a_damaged_index(db):
     lost.title = "水口山矿区复绿"
     lost.save()
     assert found("水口山") == {lost.pk} and found("石鼓书院") == {kept.pk}
+
+
+def unindexed_articles(title: str, n: int) -> list[int]:
+    """Articles as a bulk writer leaves them: rows without index entries."""
+    ids = [ArticleFactory(title=f"{title}第{i}篇", status="published").pk for i in range(n)]
+    with connection.cursor() as cursor:
+        get_backend().clear(cursor)
+    assert found(title) == set()
+    return ids
+
+
+def test_rows_written_without_save_are_indexed_when_announced():
+    ids = unindexed_articles("耒阳油茶", 3)
+    articles_written.send(sender=Article, article_ids=ids, bulk_load=False)
+    assert found("耒阳油茶") == set(ids)
+
+
+def test_a_bulk_load_is_indexed_by_chunk_or_once_at_its_end():
+    ids = unindexed_articles("常宁茶油", 4)
+    articles_written.send(sender=Article, article_ids=ids[:2], bulk_load=True)
+    articles_written.send(sender=Article, article_ids=ids[2:], bulk_load=True)
+    # PostgreSQL waits for the end and builds the GIN index in one pass; SQLite indexes each chunk.
+    assert found("常宁茶油") == (set() if connection.vendor == "postgresql" else set(ids))
+    bulk_load_finished.send(sender=Article, article_ids=ids)
+    assert found("常宁茶油") == set(ids)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
@@ -90,8 +119,8 @@ def test_window_tokens_cover_each_month_once():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the parallel rebuild is PostgreSQL's")
-def test_a_rebuild_with_workers_writes_what_one_without_writes(monkeypatch, db):
-    from search import backends
+def test_a_rebuild_with_workers_writes_what_one_without_writes(db):
+    from search.backends.postgres import PostgresBackend
 
     nonferrous = cluster("nonferrous")
     for i in range(12):
@@ -99,12 +128,47 @@ def test_a_rebuild_with_workers_writes_what_one_without_writes(monkeypatch, db):
         if i % 3 == 0:
             article.clusters.add(nonferrous)
             SectionFactory(article=article)
-    monkeypatch.setattr(backends, "PARALLEL_FROM", 10**9)
-    call_command("rebuild_search_index", "--no-progress", stdout=io.StringIO())
+    rebuild_index(backend=PostgresBackend(parallel_from=10**9))
     serial = entries()
-    monkeypatch.setattr(backends, "PARALLEL_FROM", 0)
-    monkeypatch.setattr("search.indexing.CHUNK_SIZE", 5)  # several chunks in flight at once
-    call_command("rebuild_search_index", "--no-progress", stdout=io.StringIO())
+    # Several chunks in flight at once.
+    rebuild_index(backend=PostgresBackend(parallel_from=0), chunk_size=5)
     assert entries() == serial and len(serial) == 12
     # 3月1日 is not in 3月10日: the trigram tokens narrow, the substring check decides.
     assert found("2019年3月1日") == {serial[0]["article_id"]}
+
+
+def test_migrate_rebuilds_the_index_after_a_migration_that_changes_the_tokens(db):
+    """Migrations import no application code: the rebuild they need runs after `migrate`."""
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.models.signals import post_migrate
+
+    article = ArticleFactory(title="石鼓书院修缮完工", status="published")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE search_searchdocument SET body = '', head = ''")
+    assert article.pk not in found("石鼓书院")  # the index is stale
+
+    loader = MigrationLoader(connection)
+    other = loader.graph.nodes[("articles", "0001_initial")]
+    post_migrate.send(
+        sender=apps.get_app_config("search"),
+        app_config=apps.get_app_config("search"),
+        verbosity=0,
+        interactive=False,
+        using="default",
+        plan=[(other, False)],
+        apps=apps,
+    )
+    assert article.pk not in found("石鼓书院")  # an unrelated migration leaves the index alone
+
+    tokens = loader.graph.nodes[("search", "0007_new_tokens")]
+    post_migrate.send(
+        sender=apps.get_app_config("search"),
+        app_config=apps.get_app_config("search"),
+        verbosity=0,
+        interactive=False,
+        using="default",
+        plan=[(tokens, False)],
+        apps=apps,
+    )
+    assert article.pk in found("石鼓书院")

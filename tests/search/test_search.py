@@ -1,9 +1,12 @@
+import dataclasses
+
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.models import Article
-from search.engine import Filters, run_search, search_queryset
+from search.engine import DEFAULT_LIMITS, Filters, run_search, search_queryset
 from search.query import parse_query
 from search.text import normalize
 from tests.factories import cluster
@@ -112,7 +115,7 @@ def test_filters(corpus):
     assert len(found_ids("", filters=Filters(contributor=contributor))) == 2
     assert found_ids("", filters=Filters(tag="签约")) == {by_title["白沙绿岛军民融合产业园签约"].pk}
     assert found_ids("衡阳", filters=Filters(issue=first.page.issue.date, page="A04")) == {first.pk}
-    day = first.published_at.date()
+    day = timezone.localdate(first.published_at)  # dates in filters are the site's (Asia/Shanghai)
     assert found_ids("衡阳", filters=Filters(date_from=day, date_to=day)) == {first.pk}
 
 
@@ -153,16 +156,13 @@ def test_facets_count_the_whole_result_set(corpus):
     assert commentators["夏君山"] == 2
 
 
-def test_counts_above_the_limit_read_as_more(corpus, monkeypatch):
-    from search import engine
-
-    monkeypatch.setattr(engine, "EXACT_LIMIT", 2)
-    monkeypatch.setattr(engine, "CANDIDATE_LIMIT", 3)
-    outcome = engine.run_search(parse_query("衡"), Filters(), staff=False, sort="", page_number=1)
+def test_counts_above_the_limit_read_as_more(corpus):
+    limits = dataclasses.replace(DEFAULT_LIMITS, exact_limit=2, candidate_limit=3)
+    outcome = run_search(parse_query("衡"), Filters(), staff=False, sort="", page_number=1, limits=limits)
     assert not outcome.exact
     assert outcome.ranked_within_newest and outcome.facets_bounded
     assert len(outcome.articles) == 3
-    newest = engine.run_search(parse_query("衡"), Filters(), staff=False, sort="-date", page_number=1)
+    newest = run_search(parse_query("衡"), Filters(), staff=False, sort="-date", page_number=1, limits=limits)
     expected = sorted(
         (a for a in corpus if a.pk in expected_ids(corpus, ("衡",))),
         key=lambda a: a.published_at,

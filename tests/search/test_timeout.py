@@ -1,5 +1,7 @@
 """A search that runs past its statement timeout answers a friendly page, never a 500."""
 
+import dataclasses
+
 import pytest
 from django.db import connection
 
@@ -11,13 +13,13 @@ pytestmark = [
 ]
 
 
-def test_a_search_past_its_timeout_gets_a_page_that_says_so(client, monkeypatch):
+def test_a_search_past_its_timeout_gets_a_page_that_says_so(client, monkeypatch, settings):
     def slow(*args, **kwargs):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_sleep(2)")
         return []
 
-    monkeypatch.setattr(engine, "SEARCH_TIMEOUT_MS", 50)
+    settings.SEARCH_LIMITS = dataclasses.replace(engine.DEFAULT_LIMITS, timeout_ms=50)
     monkeypatch.setattr(engine, "_matches", slow)
     response = client.get("/search/", {"q": "衡阳"})
     assert response.status_code == 503

@@ -2,19 +2,25 @@
 needed. Whatever the windows, the page shows exactly the newest matches, and says when
 ranking and facets cover only a bounded set."""
 
+import dataclasses
 import datetime
 
 import pytest
 from django.db import connection
 
 from search import engine
-from search.engine import Filters, run_search
+from search.engine import DEFAULT_LIMITS, Filters, run_search
 from search.query import parse_query
 from tests.factories import ArticleFactory, cluster
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 START = datetime.datetime(2015, 3, 1, 0, 0, tzinfo=datetime.UTC)
+# Small limits and walks, so sixty articles need several windows; fresh statistics and
+# counted cutoffs on every call (none kept from other tests, none kept for them).
+LIMITS = dataclasses.replace(
+    DEFAULT_LIMITS, exact_limit=4, candidate_limit=6, first_walk=5, statistics_ttl=0, cutoff_ttl=0
+)
 
 
 @pytest.fixture
@@ -38,14 +44,8 @@ def archive(monkeypatch):
         articles.append(article)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    # Small limits and walks, so sixty articles need several windows; fresh statistics.
-    monkeypatch.setattr(engine, "EXACT_LIMIT", 4)
-    monkeypatch.setattr(engine, "CANDIDATE_LIMIT", 6)
-    monkeypatch.setattr(engine, "FIRST_WALK", 5)
-    monkeypatch.setattr(engine, "_stats", {"at": float("-inf")})
-    monkeypatch.setattr(engine, "_cutoffs", {})
     # As statistics would bound a common term: the walk comes first, then windows.
-    monkeypatch.setattr(engine, "_estimated_share", lambda parsed: 0.3)
+    monkeypatch.setattr(engine, "_estimated_share", lambda parsed, **kwargs: 0.3)
     return articles
 
 
@@ -72,23 +72,25 @@ def test_newest_matches_by_date_come_through_the_windows(archive, monkeypatch):
         return cutoff(size // 4 if len(calls) == 1 else size, **kwargs)
 
     monkeypatch.setattr(engine, "_window_cutoff", short_first_window)
-    outcome = run_search(parse_query("石鼓书院"), Filters(), staff=False, sort="-date", page_number=1)
+    outcome = run_search(parse_query("石鼓书院"), Filters(), staff=False, sort="-date", page_number=1, limits=LIMITS)
     # The walk found fewer than needed, so windows followed, each going on where the last ended.
     assert len(windows) >= 2 and windows[1][1] == windows[0][0]
-    assert not outcome.exact and outcome.total == engine.EXACT_LIMIT + 1
+    assert not outcome.exact and outcome.total == LIMITS.exact_limit + 1
     assert [a.pk for a in outcome.articles] == newest(archive, lambda a: "石鼓书院" in a.lead, 20)[:20]
-    assert outcome.facets_bounded and outcome.bounded_size == engine.CANDIDATE_LIMIT
+    assert outcome.facets_bounded and outcome.bounded_size == LIMITS.candidate_limit
     # Facets count the bounded set: the six newest matches, all dated, three in the cluster.
-    assert sum(f.count for f in outcome.years) == engine.CANDIDATE_LIMIT
+    assert sum(f.count for f in outcome.years) == LIMITS.candidate_limit
     assert {f.label: f.count for f in outcome.clusters} == {"有色金属": 3}
 
 
 def test_a_cluster_filter_and_relevance_within_the_bounded_set(archive):
     nonferrous = cluster("nonferrous")
-    outcome = run_search(parse_query("石鼓书院"), Filters(cluster=nonferrous), staff=False, sort="", page_number=1)
+    outcome = run_search(
+        parse_query("石鼓书院"), Filters(cluster=nonferrous), staff=False, sort="", page_number=1, limits=LIMITS
+    )
     in_cluster = [a for a in archive if "石鼓书院" in a.lead and nonferrous in a.clusters.all()]
     assert outcome.ranked_within_newest
-    bounded = newest(in_cluster, lambda a: True, engine.CANDIDATE_LIMIT)
+    bounded = newest(in_cluster, lambda a: True, LIMITS.candidate_limit)
     shown = [a.pk for a in outcome.articles]
     assert set(shown) == set(bounded)
     # Title matches first, newest first among equals.
@@ -97,20 +99,20 @@ def test_a_cluster_filter_and_relevance_within_the_bounded_set(archive):
 
 
 def test_a_rare_term_is_counted_exactly_through_the_probe(archive):
-    outcome = run_search(parse_query("水口山"), Filters(), staff=False, sort="-date", page_number=1)
+    outcome = run_search(parse_query("水口山"), Filters(), staff=False, sort="-date", page_number=1, limits=LIMITS)
     assert outcome.exact and outcome.total == 2
     assert [a.pk for a in outcome.articles] == [archive[5].pk, archive[2].pk]
     assert not outcome.facets_bounded
 
 
 def test_oldest_first_past_the_bounded_set(archive):
-    outcome = run_search(parse_query("石鼓书院"), Filters(), staff=False, sort="date", page_number=1)
+    outcome = run_search(parse_query("石鼓书院"), Filters(), staff=False, sort="date", page_number=1, limits=LIMITS)
     oldest = [a.pk for a in sorted(archive, key=lambda a: a.published_at) if "石鼓书院" in a.lead]
     assert [a.pk for a in outcome.articles] == oldest
 
 
-def test_staff_windows_reach_scheduled_articles_and_a_status_filter(archive, monkeypatch):
-    monkeypatch.setattr(engine, "WALK_SHARE", 2.0)  # windows through the index, with month tokens
+def test_staff_windows_reach_scheduled_articles_and_a_status_filter(archive):
+    limits = dataclasses.replace(LIMITS, walk_share=2.0)  # windows through the index, with month tokens
     later = ArticleFactory(
         title="石鼓书院夜游项目",
         lead="石鼓书院将开放夜游",
@@ -118,16 +120,16 @@ def test_staff_windows_reach_scheduled_articles_and_a_status_filter(archive, mon
         published_at=datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=30),  # not yet out
     )
     draft = ArticleFactory(title="石鼓书院草稿", lead="石鼓书院", status="draft", published_at=None)
-    staff = run_search(parse_query("石鼓书院"), Filters(), staff=True, sort="-date", page_number=1)
+    staff = run_search(parse_query("石鼓书院"), Filters(), staff=True, sort="-date", page_number=1, limits=limits)
     shown = [a.pk for a in staff.articles]
     # Newest first: the scheduled article leads; the undated draft comes after every dated match.
-    assert shown[0] == later.pk and draft.pk not in shown and staff.total == engine.EXACT_LIMIT + 1
+    assert shown[0] == later.pk and draft.pk not in shown and staff.total == LIMITS.exact_limit + 1
     assert staff.rows[0][0] == later.pk  # the bounded set (facets, ranking) has it too
-    oldest = run_search(parse_query("石鼓书院"), Filters(), staff=True, sort="date", page_number=1)
+    oldest = run_search(parse_query("石鼓书院"), Filters(), staff=True, sort="date", page_number=1, limits=limits)
     assert oldest.articles[0].pk == draft.pk
-    readers = run_search(parse_query("石鼓书院"), Filters(), staff=False, sort="-date", page_number=1)
+    readers = run_search(parse_query("石鼓书院"), Filters(), staff=False, sort="-date", page_number=1, limits=limits)
     assert later.pk not in [a.pk for a in readers.articles] and draft.pk not in [a.pk for a in readers.articles]
     scheduled = run_search(
-        parse_query("石鼓书院"), Filters(status="scheduled"), staff=True, sort="-date", page_number=1
+        parse_query("石鼓书院"), Filters(status="scheduled"), staff=True, sort="-date", page_number=1, limits=limits
     )
     assert [a.pk for a in scheduled.articles] == [later.pk] and scheduled.exact

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.demo.archive import generate_archive
-from search.progress import ProgressBar
+from hengyang_cms.progress import ProgressBar
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand
 
 from articles.models import Article
+from hengyang_cms.progress import ProgressBar
 from search.indexing import rebuild_index
-from search.progress import ProgressBar
 
 
 class Command(BaseCommand):
