@@ -14,9 +14,8 @@ from django.db.models.functions import Left
 from django.utils import timezone
 
 from articles.models import Article, Issue, Section, visible_condition
+from articles.text import EXCERPT_FETCH_CHARS
 from clusters.models import Cluster
-
-EXCERPT_CHARS = 90
 
 # Rights that open every article in the admin: the review levels and the archivists' filing right.
 SEE_ALL_PERMISSIONS = (
@@ -51,7 +50,7 @@ def may_see_unpublished(user) -> bool:
 
 def visible_listing():
     """Visible articles with what a list shows: issue and page, and a short excerpt of the lead."""
-    return Article.objects.visible().for_listing().annotate(excerpt=Left("lead", EXCERPT_CHARS))
+    return Article.objects.visible().for_listing().annotate(excerpt=Left("lead", EXCERPT_FETCH_CHARS))
 
 
 def issues_with_visible_articles():
@@ -71,7 +70,7 @@ def commentaries():
         Section.objects.filter(visible_condition("article__"), commentator__isnull=False)
         .select_related("commentator", "article__page__issue")
         .defer("body", "article__lead")
-        .annotate(excerpt=Left("body", EXCERPT_CHARS))
+        .annotate(excerpt=Left("body", EXCERPT_FETCH_CHARS))
         .order_by("-article__published_at", "-article_id", "position")
     )
 
@@ -85,7 +84,7 @@ def issue_articles(issue) -> list:
     """
     in_issue = (
         Article.objects.for_listing()
-        .annotate(excerpt=Left("lead", EXCERPT_CHARS))
+        .annotate(excerpt=Left("lead", EXCERPT_FETCH_CHARS))
         .filter(page__issue=issue)
         .order_by("page__number", "position", "pk")
     )

@@ -13,6 +13,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, get_max_age, patch_cache_control
 
@@ -25,6 +26,8 @@ from hengyang_cms.http import RECENT_MAX_AGE, cache_publicly, max_age_for, with_
 # change to related records that does not touch the article (a commentator renamed) within
 # this time. The ETag also rolls over with this period.
 ARTICLE_CACHE_SECONDS = 600
+# What a sharing card's image says when it is the paper's seal rather than a photo.
+PAPER_NAME_ALT = f"{presentation.PAPER_NAME}标志"
 
 
 def freshness_sql(now) -> tuple[str, list]:
@@ -149,7 +152,16 @@ def render_article_html(request, article, previous_article, next_article, *, pre
     photos = list(article.photos.all())
     lead_photo = next((p for p in photos if p.is_lead), None)
     gallery = [p for p in photos if p is not lead_photo]
-    image_urls = [request.build_absolute_uri(p.image.url) for p in photos if p.image]
+    with_images = [p for p in photos if p.image]
+    image_urls = [request.build_absolute_uri(p.image.url) for p in with_images]
+    logo_url = request.build_absolute_uri(static(presentation.LOGO.path))
+    fallback = presentation.FALLBACK_IMAGE
+    fallback_url = request.build_absolute_uri(static(fallback.path))
+    if with_images:
+        first = with_images[0]
+        og_image = {"url": image_urls[0], "width": first.width, "height": first.height, "alt": first.alt_text}
+    else:
+        og_image = {"url": fallback_url, "width": fallback.width, "height": fallback.height, "alt": PAPER_NAME_ALT}
     sections = [
         {
             "section": section,
@@ -167,13 +179,19 @@ def render_article_html(request, article, previous_article, next_article, *, pre
         "credit_groups": presentation.credit_groups(article.credits.all()),
         "print_line": presentation.print_line(article),
         "lead_blocks": presentation.blocks(lead),
-        "description": (lead[0] if lead else article.subtitle or article.title)[:120],
+        "description": presentation.excerpt(
+            lead[0] if lead else article.subtitle or article.title, presentation.META_DESCRIPTION_CHARS
+        ),
         "sections": sections,
         "lead_photo": lead_photo,
         "gallery": gallery,
-        "og_image": image_urls[0] if image_urls else "",
+        "og_image": og_image,
         "citation": presentation.citation(article, url),
-        "json_ld": presentation.json_ld(presentation.news_article_data(article, url=url, image_urls=image_urls)),
+        "json_ld": presentation.json_ld(
+            presentation.news_article_data(
+                article, url=url, image_urls=image_urls, logo_url=logo_url, fallback_image_url=fallback_url
+            )
+        ),
         "previous_article": previous_article,
         "next_article": next_article,
     }

@@ -11,9 +11,27 @@ from itertools import groupby
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.text import SUBHEADING_PREFIX
+from articles.text import SUBHEADING_PREFIX, excerpt
 
 PAPER_NAME = "衡阳日报"
+
+
+@dataclass(frozen=True)
+class StaticImage:
+    """An image shipped with the site (static/img/README.md says how it was drawn)."""
+
+    path: str  # under static/
+    width: int
+    height: int
+
+
+# The publisher's logo in structured data: the masthead, 600 × 60 as search engines ask.
+LOGO = StaticImage("img/logo-600x60.png", 600, 60)
+# What an article without a photo shows when shared or listed by a search engine: the seal.
+FALLBACK_IMAGE = StaticImage("img/logo-512.png", 512, 512)
+# Characters of the lead in the structured data's description and in the page's meta description.
+DESCRIPTION_CHARS = 200
+META_DESCRIPTION_CHARS = 120
 
 # Roles that make the text, as opposed to organising it, editing it or taking its photos: the
 # citation names these people as authors (GB/T 7714 lists at most three, then "等").
@@ -127,8 +145,13 @@ def json_ld(data: dict) -> SafeString:
     return mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))  # escaped just above
 
 
-def news_article_data(article, *, url: str, image_urls: list[str]) -> dict:
-    """schema.org NewsArticle for the article page."""
+def news_article_data(article, *, url: str, image_urls: list[str], logo_url: str, fallback_image_url: str) -> dict:
+    """schema.org NewsArticle for the article page.
+
+    ``image`` is always there (search engines want one for a news result): the article's photos,
+    or the paper's seal (FALLBACK_IMAGE) when it has none; ``publisher.logo`` is the masthead.
+    The URLs are absolute; the caller knows the host.
+    """
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -136,7 +159,20 @@ def news_article_data(article, *, url: str, image_urls: list[str]) -> dict:
         "url": url,
         "mainEntityOfPage": url,
         "inLanguage": "zh-CN",
-        "publisher": {"@type": "Organization", "name": PAPER_NAME},
+        "image": image_urls
+        or [
+            {
+                "@type": "ImageObject",
+                "url": fallback_image_url,
+                "width": FALLBACK_IMAGE.width,
+                "height": FALLBACK_IMAGE.height,
+            }
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": PAPER_NAME,
+            "logo": {"@type": "ImageObject", "url": logo_url, "width": LOGO.width, "height": LOGO.height},
+        },
         "author": [{"@type": "Person", "name": name} for name in author_names(article.credits.all())]
         or [{"@type": "Organization", "name": PAPER_NAME}],
     }
@@ -147,9 +183,7 @@ def news_article_data(article, *, url: str, image_urls: list[str]) -> dict:
     if article.updated_at:
         data["dateModified"] = timezone.localtime(article.updated_at).isoformat()
     if lead := article.lead_paragraphs:
-        data["description"] = lead[0][:200]
-    if image_urls:
-        data["image"] = image_urls
+        data["description"] = excerpt(lead[0], DESCRIPTION_CHARS)
     keywords = [tag.name for tag in article.tags.all()] + [c.name for c in article.clusters.all()]
     if keywords:
         data["keywords"] = keywords

@@ -33,4 +33,5 @@ urlpatterns = [
     path("feeds/latest/", LatestArticlesFeed(), name="feed"),
     path("feeds/clusters/<slug:slug>/", ClusterArticlesFeed(), name="cluster_feed"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -9,9 +9,13 @@ amount of content (tests pin the counts).
 """
 
 import calendar
+import functools
 import hashlib
 from itertools import groupby
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponse
@@ -37,6 +41,7 @@ from hengyang_cms.http import (
 )
 
 WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+CLUSTER_CARD_ARTICLES = 3
 
 
 @require_safe
@@ -55,15 +60,18 @@ def home(request):
     clusters = Cluster.objects.prefetch_related(
         Prefetch(
             "articles",
-            # Sliced prefetch: the three newest per cluster in one query (a window function).
-            queryset=Article.objects.visible().for_listing().order_by("-published_at", "-pk")[:3],
-            to_attr="latest_articles",
+            # Sliced prefetch: the newest few per cluster in one query (a window function).
+            queryset=Article.objects.visible()
+            .only("pk", "title", "published_at")
+            .order_by("-published_at", "-pk")[: CLUSTER_CARD_ARTICLES * 2],
+            to_attr="newest_articles",
         )
     )
     context = {
         "latest_issue": latest_issue,
+        "latest_issue_is_today": latest_issue is not None and latest_issue.date == timezone.localdate(),
+        "cluster_cards": cluster_cards(clusters),
         "issue_articles": issue_articles(latest_issue) if latest_issue else [],
-        "clusters": clusters,
         "commentaries": commentaries()[:6],
         "latest": paginate(
             request,
@@ -76,6 +84,24 @@ def home(request):
     if cache_key:
         cache.set(cache_key, html, PAGE_KEEP_SECONDS)
     return cache_publicly(HttpResponse(html), HOME_MAX_AGE)
+
+
+def cluster_cards(clusters) -> list[dict]:
+    """The eight clusters, each with its newest articles that no card before it lists.
+
+    An article often covers several clusters (a round-up of all eight, say): listed on every
+    card it would crowd out what is particular to each, and the cards would all look alike.
+    So it is listed on the first card it belongs to; a card whose articles were all listed
+    before says so rather than "暂无报道". Each cluster's newest CLUSTER_CARD_ARTICLES × 2 are
+    read, so a card still has its own three when earlier cards took a few of them.
+    """
+    shown: set[int] = set()
+    cards = []
+    for cluster in clusters:
+        articles = [a for a in cluster.newest_articles if a.pk not in shown][:CLUSTER_CARD_ARTICLES]
+        shown.update(a.pk for a in articles)
+        cards.append({"cluster": cluster, "articles": articles, "has_any": bool(cluster.newest_articles)})
+    return cards
 
 
 @require_safe
@@ -216,6 +242,8 @@ def commentator_detail(request, pk):
 
 @require_safe
 def tag_detail(request, slug):
+    if "\x00" in slug:  # no slug holds one, and PostgreSQL refuses it in a query
+        raise Http404("没有这个标签。")
     tag = get_object_or_404(Tag, slug=slug)
     articles = paginate(
         request, visible_listing().filter(tags=tag).order_by("-published_at", "-pk"), count_key=f"tag:{tag.pk}"
@@ -224,6 +252,23 @@ def tag_detail(request, slug):
         raise Http404("没有带这个标签的稿件。")
     context = {"tag": tag, "articles": articles}
     return cache_publicly(render(request, "articles/tag_detail.html", context), RECENT_MAX_AGE)
+
+
+@functools.cache
+def _favicon() -> bytes:
+    # static/favicon.ico, through the finders (the source tree) or, after collectstatic, the storage.
+    path = finders.find("favicon.ico")
+    if path:
+        return Path(path).read_bytes()
+    with staticfiles_storage.open("favicon.ico") as icon:
+        return icon.read()
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers (and feed readers) ask for on their own, on the site and the admin."""
+    response = HttpResponse(_favicon(), content_type="image/x-icon")
+    return cache_publicly(response, OLD_MAX_AGE)
 
 
 @require_safe

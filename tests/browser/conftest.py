@@ -3,10 +3,15 @@
 Fixtures: `browser` (one Chromium per test module), `page` (a desktop-sized page in a fresh
 context), `phone_page` (375 × 740 CSS pixels at 2× density), `new_page(**context_options)`,
 `screenshots` (var/screenshots/). Each page collects `page.console_errors`.
+
+The checkers: `axe_script` (axe-core's axe.min.js) and `vnu_command` (the Nu HTML Checker run by
+Java), both from npm packages installed into var/node by .ci/run (tests/node/package.json pins
+them). Without them the tests that need them are skipped and say how to install them.
 Use them with pytest-django's `live_server` and `django_db(transaction=True)`: the server runs in
 another thread and must see the test's rows.
 """
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,7 +27,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+NODE_MODULES = ROOT / "var" / "node" / "node_modules"
+AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+INSTALL_HINT = (
+    "install the checkers as .ci/run does: mkdir -p var/node && cp tests/node/package.json "
+    "tests/node/package-lock.json var/node/ && npm ci --ignore-scripts --prefix var/node"
+)
 TIMEOUT_MS = 15_000
 
 
@@ -89,3 +102,22 @@ def new_page(browser):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core, to inject into pages (never served by the site)."""
+    if not AXE_SCRIPT.exists():
+        pytest.skip(f"axe-core is not installed ({AXE_SCRIPT.relative_to(ROOT)} missing): {INSTALL_HINT}")
+    return AXE_SCRIPT
+
+
+@pytest.fixture(scope="session")
+def vnu_command() -> list[str]:
+    """The Nu HTML Checker's command line, up to the files to check."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("the Nu HTML Checker needs Java: apt-get install default-jre-headless")
+    if not VNU_JAR.exists():
+        pytest.skip(f"the Nu HTML Checker is not installed ({VNU_JAR.relative_to(ROOT)} missing): {INSTALL_HINT}")
+    return [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json"]

@@ -58,7 +58,9 @@ def test_every_cluster_page_links_its_feed(client, db):
 
 def test_sitemap_index_leads_to_articles_with_lastmod_and_the_section_pages(client, seed_article):
     entries = sitemap_entries(client)
-    assert entries[seed_article.get_absolute_url()].startswith(f"{timezone.localtime(seed_article.updated_at):%Y-%m-%d}")
+    assert entries[seed_article.get_absolute_url()].startswith(
+        f"{timezone.localtime(seed_article.updated_at):%Y-%m-%d}"
+    )
     for path in [
         "/",
         "/issues/",

@@ -146,8 +146,12 @@ def test_home_shows_the_latest_issue_clusters_and_commentaries(client, seed_arti
     assert older.title in html and "引题在此" in html and "副题在此" in html
     clusters = html[html.index('id="clusters-heading"') : html.index('id="voices-heading"')]
     assert clusters.count('class="cluster-card"') == 8
+    # The seed article covers 有色金属 and 轨道交通: listed on the first of their cards only.
+    nonferrous = clusters[clusters.index("有色金属") :]
+    assert SEED_TITLE in nonferrous[: nonferrous.index("</div>")]
     rail = clusters[clusters.index("轨道交通") :]
-    assert SEED_TITLE in rail[: rail.index("</div>")]
+    assert SEED_TITLE not in rail[: rail.index("</div>")]
+    assert "近期报道已在前面列出" in rail[: rail.index("</div>")]
     voices = html[html.index('id="voices-heading"') :]
     assert re.search(
         r'<span class="commentator-title">市人大代表</span> <a href="/commentators/\d+/">夏君山</a>',
