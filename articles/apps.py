@@ -9,3 +9,7 @@ class ArticlesConfig(AppConfig):
         from articles.photos import signals
 
         signals.connect()
+
+        from articles.site import article_page
+
+        article_page.connect()  # stored article pages follow edits to what they show

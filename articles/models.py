@@ -1,3 +1,5 @@
+import datetime
+
 import reversion
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -101,6 +103,85 @@ class Commentator(models.Model):
         if "政协" in self.title:
             return "政协"
         return ""
+
+
+# Plausible dates: every date that enters the system from outside (import files, admin forms,
+# admin list filters in the URL) is checked against one range before anything is written or
+# queried, so no row holds a date the code cannot read back (year 1 or 9999, or a time whose
+# offset moves it out of what the database and Python can convert). From the first issue of the
+# paper to a few years ahead; ARTICLE_EARLIEST_DATE and ARTICLE_LATEST_YEARS_AHEAD override it.
+EARLIEST_DATE = datetime.date(1949, 1, 1)
+LATEST_YEARS_AHEAD = 5
+
+
+def plausible_dates(*, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The first and the last day a date may fall on (both included)."""
+    earliest = getattr(settings, "ARTICLE_EARLIEST_DATE", EARLIEST_DATE)
+    if isinstance(earliest, str):
+        earliest = datetime.date.fromisoformat(earliest)
+    years = int(getattr(settings, "ARTICLE_LATEST_YEARS_AHEAD", LATEST_YEARS_AHEAD))
+    today = today or timezone.localdate()
+    try:
+        latest = today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + years, day=28)
+    return earliest, latest
+
+
+def implausible_date(value, label: str) -> str | None:
+    """Why ``value`` (a date or a datetime) may not be stored, in Chinese, naming ``label``; None if it may.
+
+    A datetime counts by its day in Beijing time; one without an offset is read as Beijing time.
+    """
+    if value is None:
+        return None
+    earliest, latest = plausible_dates()
+    span = f"{earliest.isoformat()} 至 {latest.isoformat()}"  # isoformat: year 1 is 0001, not 1
+    try:
+        if isinstance(value, datetime.datetime):
+            if timezone.is_naive(value):
+                value = timezone.make_aware(value, timezone.get_default_timezone())
+            # Both conversions the database and the pages make; either may overflow near year 1 or 9999.
+            value.astimezone(datetime.UTC)
+            day = timezone.localtime(value).date()
+        else:
+            day = value
+    except (OverflowError, ValueError):
+        return f"{label}超出可用范围：应在 {span} 之间"
+    if not earliest <= day <= latest:
+        return f"{label} {day.isoformat()} 不在合理范围内：应在 {span} 之间"
+    return None
+
+
+# Limits on what one article may hold, checked by the importer and by the admin's article form
+# before anything is written. A newspaper article is far below all of them (the longest feature
+# pages have a few dozen sections); they stop a runaway file or form from making an article no
+# page, export or search index can handle. Each is a setting (see the README).
+ARTICLE_LIMITS = {
+    "ARTICLE_MAX_SECTIONS": 200,
+    "ARTICLE_MAX_PARAGRAPHS": 2000,
+    "ARTICLE_MAX_CREDITS": 100,
+    "ARTICLE_MAX_CHARACTERS": 200_000,
+    "ARTICLE_MAX_PHOTOS": 100,
+}
+
+
+def article_limit(name: str) -> int:
+    return int(getattr(settings, name, ARTICLE_LIMITS[name]))
+
+
+def article_size_problem(*, sections: int, paragraphs: int, credits: int, characters: int) -> str | None:
+    """Why an article of this size may not be stored, in Chinese; None if it may."""
+    for count, name, what, unit in (
+        (sections, "ARTICLE_MAX_SECTIONS", "小节", "节"),
+        (paragraphs, "ARTICLE_MAX_PARAGRAPHS", "段落", "段"),
+        (credits, "ARTICLE_MAX_CREDITS", "署名", "个"),
+        (characters, "ARTICLE_MAX_CHARACTERS", "字数", "字"),
+    ):
+        limit = article_limit(name)
+        if count > limit:
+            return f"稿件太长：{what}共 {count:,} {unit}，一篇最多 {limit:,} {unit}；请拆成几篇"
+    return None
 
 
 # Visibility: the one definition of what readers may see — published (or scheduled) pieces whose
@@ -224,8 +305,15 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
+    # The last change to what a reader reads (text, sections, photos) — not a workflow step
+    # (publish, withdraw) nor a re-import. Sitemap lastmod and JSON-LD dateModified use it.
+    content_changed_at = models.DateTimeField("内容修改时间", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
     review_level = models.PositiveSmallIntegerField("已通过审级", default=0, editable=False)
+    # How many levels the article needed when those levels were passed (see
+    # articles.workflow.policy.passed_levels): a change of page that changes the levels needed
+    # never counts a level the article has not passed. Empty: as many as it needs now.
+    review_levels = models.PositiveSmallIntegerField("审级数", null=True, blank=True, editable=False)
     withdrawn_reason = models.TextField("撤稿说明", blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -370,6 +458,9 @@ class Photo(models.Model):
         verbose_name="摄影",
     )
     created_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
+    # Raised by every save through a form, so two people saving the same photo cannot overwrite
+    # each other (the photo form carries the version it was opened at).
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
     # {"source": image name, "items": [{"width", "height", "format", "name"}]}, kept by
     # articles.photos.renditions; on the row itself so showing a photo never costs an extra query.
     renditions = models.JSONField("规格图", default=dict, blank=True, editable=False)
@@ -434,6 +525,36 @@ class ReviewEvent(models.Model):
     def __str__(self):
         label = f"{self.level_name}通过" if self.action == self.Action.PASS else self.get_action_display()
         return f"{self.actor_name} {label}"
+
+
+class ArticleRendering(models.Model):
+    """The article page's HTML, rendered once per version of the article and kept in the database.
+
+    Written on the first view of a version (articles.site.article_page), read with the page's
+    one freshness query; what depends on the request (the origin in absolute URLs) or on the
+    issue's other articles (previous/next) is filled in per request. A rendering matches only
+    the article's current ``version`` and ``updated_at`` and the current ``shell`` (templates
+    and static files of this deployment); edits to related records that do not touch the
+    article (a commentator renamed, a photo's renditions written) delete or expire it.
+    """
+
+    article = models.OneToOneField(
+        Article, models.CASCADE, primary_key=True, related_name="rendering", verbose_name="稿件"
+    )
+    version = models.PositiveIntegerField("稿件版本")
+    article_updated_at = models.DateTimeField("稿件修改时间")
+    shell = models.CharField("页面模板版本", max_length=64)
+    html = models.TextField("页面")
+    rendered_at = models.DateTimeField("生成时间", default=timezone.now)
+    # Set when the page shows something still being made (a photo's renditions): used until then.
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "稿件页面"
+        verbose_name_plural = "稿件页面"
+
+    def __str__(self):
+        return f"{self.article_id} v{self.version}"
 
 
 # Revisions: an article is versioned together with its sections and credits, so comparing or

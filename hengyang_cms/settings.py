@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "csp",
+    "corsheaders",
+    "api",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -124,11 +127,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):
+    # Fails open: with Redis down pages are served from the database (hengyang_cms/cache.py).
+    _redis_timeout = float(os.environ.get("DJANGO_REDIS_TIMEOUT", "0.25"))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "hengyang_cms.cache.FailOpenRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "hengyang",
+            "OPTIONS": {"socket_connect_timeout": _redis_timeout, "socket_timeout": _redis_timeout},
         }
     }
 else:
@@ -263,9 +269,97 @@ if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
 ARTICLE_REVIEW_LEVELS = int(os.environ.get("ARTICLE_REVIEW_LEVELS", "3"))
 ARTICLE_REVIEW_LEVELS_WEB_ONLY = int(os.environ.get("ARTICLE_REVIEW_LEVELS_WEB_ONLY", str(ARTICLE_REVIEW_LEVELS)))
 
+# Dates from any input (import files, admin forms, admin list filters) must fall between the first
+# issue and a few years ahead (articles.models.implausible_date).
+ARTICLE_EARLIEST_DATE = os.environ.get("ARTICLE_EARLIEST_DATE", "1949-01-01")
+ARTICLE_LATEST_YEARS_AHEAD = int(os.environ.get("ARTICLE_LATEST_YEARS_AHEAD", "5"))
+# What one article may hold (articles.models.ARTICLE_LIMITS), checked by the importer and the admin.
+ARTICLE_MAX_SECTIONS = int(os.environ.get("ARTICLE_MAX_SECTIONS", "200"))
+ARTICLE_MAX_PARAGRAPHS = int(os.environ.get("ARTICLE_MAX_PARAGRAPHS", "2000"))
+ARTICLE_MAX_CREDITS = int(os.environ.get("ARTICLE_MAX_CREDITS", "100"))
+ARTICLE_MAX_CHARACTERS = int(os.environ.get("ARTICLE_MAX_CHARACTERS", "200000"))
+ARTICLE_MAX_PHOTOS = int(os.environ.get("ARTICLE_MAX_PHOTOS", "100"))
+# An article at those limits is one admin form of about 3,300 fields (8 per section, 7 per credit,
+# 9 per photo); Django's default of 1,000 would refuse it.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
+# A NUL character in an admin URL or form answers 400 (PostgreSQL cannot compare text holding one);
+# before django-axes, which stays last.
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "articles.admin.guards.AdminInputGuard")
+
+# Archive search (search/ratelimit.py, search/views.py; see the README's "Archive search").
+# Behind a proxy the client's address is the first in X-Forwarded-For (the proxy must set it).
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+# Readers' searches and exports per address: "N/s", "N/m", "N/h" or "N/SECONDS"; empty: no limit.
+# Off when debugging (development and the test suite) unless set; staff are never limited.
+SEARCH_RATE_LIMIT = os.environ.get("DJANGO_SEARCH_RATE_LIMIT", "" if DEBUG else "30/m")
+SEARCH_EXPORT_RATE_LIMIT = os.environ.get("DJANGO_SEARCH_EXPORT_RATE_LIMIT", "" if DEBUG else "5/m")
+# Readers' exports (CSV, JSON Lines) stop after this many rows, with a note pointing to /api/v1/.
+SEARCH_EXPORT_MAX_ROWS = int(os.environ.get("DJANGO_SEARCH_EXPORT_MAX_ROWS", "1000"))
+
+# Production (README: "Deploy on a Debian server", "Scaling out"; deploy/, docs/scaling.md).
+# PostgreSQL connections give up after a few seconds, so a database that does not answer makes
+# requests fail fast with the 503 page (hengyang_cms/unavailable.py) instead of holding workers.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3")))
+# Read replicas (hengyang_cms/db_router.py): anonymous readers' reads go to them. In tests each is
+# a mirror of the primary's test database.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _alias = f"replica_{_number}"
+    DATABASES[_alias] = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    DATABASES[_alias].setdefault("OPTIONS", {})
+    if DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES[_alias]["OPTIONS"].setdefault(
+            "connect_timeout", int(os.environ.get("DJANGO_REPLICA_CONNECT_TIMEOUT", "1"))
+        )
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+# Off only where a test mirror cannot see the test's own transaction (pyproject's pytest env).
+DATABASE_REPLICA_READS = env_bool("DJANGO_REPLICA_READS", True)
+DATABASE_REPLICA_PIN_SECONDS = float(os.environ.get("DJANGO_REPLICA_PIN_SECONDS", "3"))
+DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DJANGO_REPLICA_RETRY_SECONDS", "10"))
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["hengyang_cms.db_router.ReplicaRouter"]
+# Where collectstatic writes (nginx serves it): var/static/ unless set.
+if os.environ.get("DJANGO_STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["DJANGO_STATIC_ROOT"])
+# Media written whole or not at all (a full disk leaves no partial file).
+if STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+    STORAGES["default"]["BACKEND"] = "hengyang_cms.storage.MediaStorage"
+# Public pages compressed by the app when no proxy does it, never a page holding a secret
+# (hengyang_cms/compression.py). Behind nginx, nginx compresses.
+COMPRESS_RESPONSES = env_bool("DJANGO_COMPRESS_RESPONSES", not BEHIND_PROXY)
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "hengyang_cms.compression.CompressionMiddleware")
+# A database outage answers 503, a full media disk 507 (hengyang_cms/unavailable.py); the replica
+# middleware, after it, retries a failed replica read on the primary first.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "hengyang_cms.unavailable.ServiceUnavailableMiddleware")
+if DATABASE_REPLICAS:
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "hengyang_cms.db_router.ReplicaReadsMiddleware")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# The read API (/api/v1/, the api app; see the README's "Read API"). CORS is open for reading,
+# on /api/ only: any site may fetch the public data from a browser; no cookies are involved
+# (the API reads tokens, never sessions). Before CommonMiddleware, as django-cors-headers asks.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "corsheaders.middleware.CorsMiddleware")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "if-modified-since", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Link"]
+CORS_PREFLIGHT_MAX_AGE = 86400
+# Anonymous clients' requests per address, as SEARCH_RATE_LIMIT ("N/s", "N/m", "N/h" or
+# "N/SECONDS"; empty: no limit); off when debugging unless set. Token requests are not limited.
+API_RATE_LIMIT = os.environ.get("DJANGO_API_RATE_LIMIT", "" if DEBUG else "120/m")
+# Items per page of a list: the default and the most a client may ask for (limit=).
+API_PAGE_SIZE = int(os.environ.get("DJANGO_API_PAGE_SIZE", "20"))
+API_MAX_PAGE_SIZE = int(os.environ.get("DJANGO_API_MAX_PAGE_SIZE", "100"))

@@ -13,6 +13,7 @@ admin.site.index_title = "采编管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("healthz", views.healthz, name="healthz"),
     # An index of per-section sitemaps, each paginated: a sitemap file holds at most 50,000 URLs.
     path(

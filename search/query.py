@@ -34,6 +34,16 @@ class ParsedQuery:
         parts = [_show(t) for t in self.include] + ["-" + _show(t) for t in self.exclude]
         return " ".join(parts)
 
+    @property
+    def shown_include(self) -> list[str]:
+        """The terms that must occur, as a page names them."""
+        return [_show(t) for t in self.include]
+
+    @property
+    def shown_exclude(self) -> list[str]:
+        """The terms that must not occur, as a page names them (without their minus sign)."""
+        return [_show(t) for t in self.exclude]
+
 
 def _show(term: str) -> str:
     return f'"{term}"' if " " in term or term.startswith("-") else term

@@ -1,6 +1,13 @@
-"""The search page and the exports of a whole result set."""
+"""The search page and the exports of a whole result set.
+
+What a person finds is engine.scope_for(request.user): exactly articles.selectors.articles_for,
+what the article admin lists for them. Pages that may hold unpublished articles are private.
+Readers' requests are rate-limited (search/ratelimit.py) and their exports capped at
+SEARCH_EXPORT_MAX_ROWS rows, with a note at the end pointing to the read API.
+"""
 
 import csv
+import datetime
 import json
 
 from django.conf import settings
@@ -9,15 +16,22 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from articles.models import is_visible_now
+from articles.models import Article, is_visible_now
+from articles.selectors import article_record, export_queryset
 from search import engine
 from search.forms import SearchForm
 from search.highlight import article_snippet, highlight
 from search.query import ParsedQuery
+from search.ratelimit import rate_limited
 
+# Readers' exports stop after this many rows (the last line then says so); staff get everything.
+EXPORT_MAX_ROWS = 1000
+# Where the note at the end of a cut export sends people who want everything.
+READ_API_PATH = "/api/v1/"
+# Articles read per query while an export streams.
+EXPORT_CHUNK = 200
 
-def _is_staff(request) -> bool:
-    return bool(request.user.is_authenticated and request.user.is_staff)
+TIMEOUT_MESSAGE = "这次检索用时过长，已停止。请加词、加引号或用日期、集群等条件缩小范围后再试。"
 
 
 def limits() -> engine.SearchLimits:
@@ -25,8 +39,28 @@ def limits() -> engine.SearchLimits:
     return getattr(settings, "SEARCH_LIMITS", None) or engine.DEFAULT_LIMITS
 
 
-def _form(request) -> SearchForm:
-    return SearchForm(request.GET, staff=_is_staff(request))
+def export_max_rows() -> int:
+    return int(getattr(settings, "SEARCH_EXPORT_MAX_ROWS", EXPORT_MAX_ROWS))
+
+
+def _scope(request) -> engine.Scope:
+    return engine.scope_for(request.user)
+
+
+def _is_staff(request) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def _form(request, scope: engine.Scope) -> SearchForm:
+    return SearchForm(request.GET, status_filter=scope.unpublished)
+
+
+def _private(response, scope: engine.Scope):
+    """A page that may show unpublished articles is the person's alone: no shared cache keeps it."""
+    if scope.unpublished:
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _query_string(request, **changes) -> str:
@@ -39,16 +73,30 @@ def _query_string(request, **changes) -> str:
     return params.urlencode()
 
 
+def _shown(value) -> str:
+    """A parameter as the page echoes it: without NUL, which no HTML may hold."""
+    return str(value or "").replace("\x00", "")
+
+
+def _shown_params(request) -> dict:
+    """The typed-in filters as the form echoes them."""
+    return {
+        key: _shown(request.GET.get(key))
+        for key in ("from", "to", "issue", "page", "commentator", "contributor", "tag")
+    }
+
+
 def _render_errors(request, form, messages=None, *, status=400) -> HttpResponse:
     response = render(
         request,
         "search/search.html",
         {
             "form": form,
-            "errors": messages or [e for errors in form.errors.values() for e in errors],
-            "q": request.GET.get("q", ""),
+            "errors": messages or [_shown(e) for errors in form.errors.values() for e in errors],
+            "q": _shown(request.GET.get("q", "")),
             "filters_open": True,
-            "staff": _is_staff(request),
+            "staff": form.status_filter,
+            "shown": _shown_params(request),
         },
         status=status,
     )
@@ -57,46 +105,42 @@ def _render_errors(request, form, messages=None, *, status=400) -> HttpResponse:
 
 
 @require_safe
+@rate_limited("search")
 def search(request):
-    form = _form(request)
+    scope = _scope(request)
+    form = _form(request, scope)
     if not form.is_valid():
         return _render_errors(request, form)
     parsed: ParsedQuery = form.parsed
     filters = form.filters()
-    staff = _is_staff(request)
     context = {
         "form": form,
         "q": form.cleaned_data["q"],
         "parsed": parsed,
-        "staff": staff,
+        "staff": scope.unpublished,
         "filters_open": filters.any,
+        "shown": _shown_params(request),
     }
     if parsed.is_empty and not filters.any:
         context["latest_issues"] = engine.latest_issues()
-        return render(request, "search/search.html", context)
+        return _private(render(request, "search/search.html", context), scope)
 
-    sort = form.cleaned_data.get("sort") or ""
-    if parsed.is_empty or not parsed.include:
-        sort = sort or "-date"  # nothing to rank by
+    sort = engine.page_sort(parsed, form.cleaned_data.get("sort") or "")
     try:
         outcome = engine.run_search(
             parsed,
             filters,
-            staff=staff,
+            scope=scope,
             sort=sort,
             page_number=form.cleaned_data.get("p") or 1,
             limits=limits(),
         )
     except engine.SearchTimeout:
-        return _render_errors(
-            request,
-            form,
-            ["这次检索用时过长，已停止。请加词、加引号或用日期、集群等条件缩小范围后再试。"],
-            status=503,
-        )
+        return _render_errors(request, form, [TIMEOUT_MESSAGE], status=503)
     now = timezone.now()
     results = []
     for article in outcome.articles:
+        issue = article.page.issue if article.page_id else None
         results.append(
             {
                 "article": article,
@@ -104,7 +148,11 @@ def search(request):
                 "title_html": highlight(article.title, parsed.terms_for_highlight),
                 "kicker_html": highlight(article.kicker, parsed.terms_for_highlight),
                 "visible": is_visible_now(article.status, article.published_at, now=now),
-                "issue": article.page.issue if article.page_id else None,
+                "issue": issue,
+                # In print: the issue's date says when; the web date only when it is another day.
+                "published_elsewhen": bool(
+                    issue and article.published_at and timezone.localdate(article.published_at) != issue.date
+                ),
             }
         )
     context.update(
@@ -129,7 +177,7 @@ def search(request):
             ],
         }
     )
-    return render(request, "search/search.html", context)
+    return _private(render(request, "search/search.html", context), scope)
 
 
 def _page_links(request, outcome) -> dict:
@@ -182,6 +230,7 @@ def _facet_links(request, outcome) -> dict:
     return {
         "clusters": [link("cluster", c, f.cluster is not None and f.cluster.slug == c.value) for c in outcome.clusters],
         "years": years,
+        "years_max": max((facet.count for facet in outcome.years), default=0),
         "commentators": [
             link(
                 "commentator",
@@ -219,15 +268,37 @@ CSV_COLUMNS = [
 ]
 
 
+# What a spreadsheet would run as a formula (OWASP, "CSV injection"): a cell starting with one
+# of these gets a leading apostrophe, so Excel shows it as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """A CSV cell that no spreadsheet runs as a formula (numbers and empty cells as they are)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _seconds(iso: str | None) -> str:
+    """An ISO 8601 time with its offset, to the second (what a spreadsheet shows well)."""
+    if not iso:
+        return ""
+    return datetime.datetime.fromisoformat(iso).replace(microsecond=0).isoformat()
+
+
+STATUS_LABELS = dict(Article.Status.choices)
+
+
 def _csv_row(record: dict, base_url: str) -> list:
     page = record.get("page")
-    return [
+    row = [
         record["id"],
         record["title"],
         record.get("kicker") or "",
         record.get("subtitle") or "",
-        record["status"],
-        record.get("published_at") or "",
+        STATUS_LABELS.get(record["status"], record["status"]),
+        _seconds(record.get("published_at")),
         record.get("issue_date") or "",
         record.get("issue_number") or "",
         f"{page['number']} {page['name']}".strip() if page else "",
@@ -242,54 +313,119 @@ def _csv_row(record: dict, base_url: str) -> list:
         base_url + record["url"],
         "\n\n".join(record.get("lead", [])),
     ]
+    return [neutralised(cell) for cell in row]
 
 
-def _export_queryset(request):
-    form = _form(request)
-    if not form.is_valid():
-        return form, None
-    return form, engine.search_queryset(form.parsed, form.filters(), staff=_is_staff(request))
+class _Export:
+    """An export's ids, in the page's order, and what its last line says (if anything)."""
+
+    def __init__(self, request):
+        self.scope = _scope(request)
+        self.form = _form(request, self.scope)
+        self.ids: list[int] = []
+        self.cut_at: int | None = None
+        self.limits = limits()
+        self.base_url = request.build_absolute_uri("/").rstrip("/")
+        self.error: HttpResponse | None = None
+        if not self.form.is_valid():
+            self.error = _render_errors(request, self.form)
+            return
+        cap = None if _is_staff(request) else export_max_rows()
+        try:
+            ids = engine.ordered_ids(
+                self.form.parsed,
+                self.form.filters(),
+                scope=self.scope,
+                sort=self.form.cleaned_data.get("sort") or "",
+                max_rows=None if cap is None else cap + 1,
+                limits=self.limits,
+            )
+        except engine.SearchTimeout:
+            self.error = _render_errors(request, self.form, [TIMEOUT_MESSAGE], status=503)
+            return
+        if cap is not None and len(ids) > cap:
+            ids, self.cut_at = ids[:cap], cap
+        self.ids = ids
+
+    def records(self):
+        """The records, in order, read a chunk at a time under the statement timeout; the reason
+        when the export stops early (None when it is whole)."""
+        articles = engine.base_queryset(scope=self.scope)
+        for start in range(0, len(self.ids), EXPORT_CHUNK):
+            chunk = self.ids[start : start + EXPORT_CHUNK]
+            try:
+                found = engine.guarded(
+                    lambda chunk=chunk: {a.pk: a for a in export_queryset(articles.filter(pk__in=chunk))},
+                    self.limits,
+                )
+            except engine.SearchTimeout:
+                yield None, f"导出在第 {start + 1:,} 篇处中断：检索用时过长。请缩小范围后再导出。"
+                return
+            for pk in chunk:
+                if pk in found:
+                    yield article_record(found[pk]), None
+
+    @property
+    def cut_note(self) -> str:
+        return (
+            f"注：导出结果已截断，只含前 {self.cut_at:,} 篇（每次最多导出 {self.cut_at:,} 篇）。"
+            f"如需完整数据，请缩小检索范围分次导出，或使用只读接口 {self.base_url}{READ_API_PATH}"
+        )
 
 
 def _export_name(extension: str) -> str:
     return f"hengyang-search-{timezone.localdate():%Y%m%d}.{extension}"
 
 
-@require_safe
-def export_csv(request):
-    from articles.selectors import iter_article_records
+def _attachment(content, content_type: str, extension: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(extension)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
-    form, qs = _export_queryset(request)
-    if qs is None:
-        return _render_errors(request, form)
+
+@require_safe
+@rate_limited("export")
+def export_csv(request):
+    export = _Export(request)
+    if export.error is not None:
+        return export.error
     writer = csv.writer(_Echo())
-    base_url = request.build_absolute_uri("/").rstrip("/")
 
     def rows():
         # The byte-order mark tells Excel the file is UTF-8; without it Chinese turns to mojibake.
         yield "\ufeff" + writer.writerow([label for _, label in CSV_COLUMNS])
-        for record in iter_article_records(qs):
-            yield writer.writerow(_csv_row(record, base_url))
+        for record, stopped in export.records():
+            if stopped:
+                yield writer.writerow([stopped])
+                return
+            yield writer.writerow(_csv_row(record, export.base_url))
+        if export.cut_at:
+            yield writer.writerow([export.cut_note])
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _attachment(rows(), "text/csv; charset=utf-8", "csv")
 
 
 @require_safe
+@rate_limited("export")
 def export_jsonl(request):
-    from articles.selectors import iter_article_records
-
-    form, qs = _export_queryset(request)
-    if qs is None:
-        return _render_errors(request, form)
+    export = _Export(request)
+    if export.error is not None:
+        return export.error
 
     def lines():
-        for record in iter_article_records(qs):
+        for record, stopped in export.records():
+            if stopped:
+                yield json.dumps({"note": stopped, "incomplete": True}, ensure_ascii=False) + "\n"
+                return
             yield json.dumps(record, ensure_ascii=False) + "\n"
+        if export.cut_at:
+            note = {
+                "note": export.cut_note,
+                "truncated": True,
+                "max_rows": export.cut_at,
+                "api": export.base_url + READ_API_PATH,
+            }
+            yield json.dumps(note, ensure_ascii=False) + "\n"
 
-    response = StreamingHttpResponse(lines(), content_type="application/x-ndjson; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_export_name("jsonl")}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _attachment(lines(), "application/x-ndjson; charset=utf-8", "jsonl")

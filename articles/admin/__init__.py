@@ -5,7 +5,10 @@
 - ``workflow``: the review workflow's half of the article admin (buttons, confirmations, bulk
   actions, review trail, preview, revisions, optimistic locking);
 - ``importing``: uploading files in the paper's format, with a preview to confirm;
-- ``tags``: tag autocomplete over tag names.
+- ``tags``: tag autocomplete over tag names;
+- ``accounts``: adding a person with their role, the login form, Chinese names for django-axes.
 """
 
-from articles.admin import model_admins  # noqa: F401  (registers the model admins)
+from articles.admin import accounts, model_admins  # noqa: F401  (registers the model admins)
+
+accounts.install()

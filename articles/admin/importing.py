@@ -2,7 +2,8 @@
 
 Nothing is written until the editor confirms: the uploaded bytes wait in the session under a
 random token, and the confirmation parses them again and imports them as drafts through the
-same importer as the command line.
+same importer as the command line. A session keeps at most MAX_PREVIEWS previews waiting, each
+no larger than an upload may be (MAX_TOTAL_BYTES): a new preview drops the oldest unconfirmed one.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from articles.admin.guards import PlausibleDatesFormMixin
 from articles.importing.importer import PAGE_NUMBER, ArticleImporter, ImportOptions
 from articles.importing.parsing import ParseError, parse_file
 from articles.models import Article
@@ -25,7 +27,9 @@ from articles.models import Article
 IMPORT_PERMISSION = "articles.import_article"
 MAX_FILES = 50
 MAX_TOTAL_BYTES = 5 * 1024 * 1024
+MAX_PREVIEWS = 3
 SESSION_PREFIX = "article_import:"
+SESSION_ORDER = "article_import_tokens"  # tokens of the waiting previews, oldest first
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -45,7 +49,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)]
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(PlausibleDatesFormMixin, forms.Form):
     files = MultipleFileField(
         label="稿件文件",
         help_text="报纸文本格式的 .txt，或导出的 .jsonl；可一次选多个文件。",
@@ -161,8 +165,7 @@ def import_view(model_admin, request):
             "page_name": form.cleaned_data["page_name"].strip(),
             "files": [(f.name, base64.b64encode(f.read()).decode("ascii")) for f in form.cleaned_data["files"]],
         }
-        token = secrets.token_urlsafe(16)
-        request.session[SESSION_PREFIX + token] = stored
+        token = keep_preview(request.session, stored)
         importer = ArticleImporter(import_options(stored, request.user))
         files = preview_files(parse_stored(stored), importer)
         importable = sum(1 for f in files if not f["error"] for a in f["articles"] if not a["existing_id"])
@@ -180,8 +183,35 @@ def import_view(model_admin, request):
     return TemplateResponse(request, "admin/articles/import.html", context)
 
 
+def keep_preview(session, stored: dict) -> str:
+    """Keep an upload in the session until it is confirmed; returns its token.
+
+    At most MAX_PREVIEWS wait at once: the oldest unconfirmed one is dropped (its confirmation then
+    says it has expired), so reloading the upload page again and again cannot grow the session.
+    Previews left by an older version of this page (without the list of tokens) are dropped too.
+    """
+    order = [t for t in session.get(SESSION_ORDER, []) if SESSION_PREFIX + t in session]
+    for key in [k for k in session.keys() if k.startswith(SESSION_PREFIX) and k[len(SESSION_PREFIX) :] not in order]:
+        del session[key]
+    while len(order) >= MAX_PREVIEWS:
+        session.pop(SESSION_PREFIX + order.pop(0), None)
+    token = secrets.token_urlsafe(16)
+    session[SESSION_PREFIX + token] = stored
+    session[SESSION_ORDER] = [*order, token]
+    return token
+
+
+def take_preview(session, token: str) -> dict | None:
+    """The upload waiting under ``token``, removed from the session; None if it is gone."""
+    stored = session.pop(SESSION_PREFIX + token, None)
+    order = session.get(SESSION_ORDER, [])
+    if token in order:
+        session[SESSION_ORDER] = [t for t in order if t != token]
+    return stored
+
+
 def confirm_import(model_admin, request):
-    stored = request.session.pop(SESSION_PREFIX + request.POST["token"], None)
+    stored = take_preview(request.session, request.POST["token"])
     changelist = reverse("admin:articles_article_changelist")
     if stored is None:
         messages.error(request, "这次导入已经确认过或已过期，请重新上传文件。")

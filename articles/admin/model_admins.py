@@ -1,10 +1,15 @@
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.urls import path
 from django.utils.html import format_html
 
+from articles.admin.guards import PlausibleDatesFormMixin, SafeChangeListMixin
 from articles.admin.importing import import_urls
+from articles.admin.limits import LimitedInlineMixin, SectionFormSet
 from articles.admin.tags import (
     TagAutocompleteWidget,
     TagNamesField,
@@ -21,19 +26,34 @@ from articles.models import (
     Photo,
     Section,
 )
-from articles.photos.forms import PhotoForm, PhotoInlineFormSet
+from articles.photos.forms import PhotoForm, PhotoInlineFormSet, PhotoLibraryForm
 from articles.photos.renditions import rendition_records
+from articles.selectors import articles_for, can_see_all_articles
+from articles.workflow import policy, services
 
 
-class SectionInline(admin.StackedInline):
+def only_readable(queryset, request, prefix: str = "article"):
+    """Rows of ``queryset`` that belong to articles the user may read (articles_for): the titles and
+    headings of other people's drafts are never shown, in any list or inline."""
+    if can_see_all_articles(request.user):
+        return queryset
+    return queryset.filter(**{f"{prefix}__in": articles_for(request.user).values("pk")})
+
+
+class SectionInline(LimitedInlineMixin, admin.StackedInline):
     model = Section
+    formset = SectionFormSet
+    limit_setting = "ARTICLE_MAX_SECTIONS"
+    limit_message = "稿件太长：一篇最多 %(num)d 节；请拆成几篇。"
     extra = 0
     fields = ["position", "heading", ("commentator", "commentator_title"), "body"]
     autocomplete_fields = ["commentator"]
 
 
-class CreditInline(admin.TabularInline):
+class CreditInline(LimitedInlineMixin, admin.TabularInline):
     model = Credit
+    limit_setting = "ARTICLE_MAX_CREDITS"
+    limit_message = "一篇稿件最多 %(num)d 个署名。"
     extra = 0
     fields = ["position", "role", "qualifier", "contributor"]
     autocomplete_fields = ["contributor"]
@@ -48,12 +68,14 @@ def photo_thumbnail(photo):
     return format_html('<img src="{}" alt="" width="160">', url)
 
 
-class PhotoInline(admin.StackedInline):
+class PhotoInline(LimitedInlineMixin, admin.StackedInline):
     """The lead photo (题图) and the gallery, in order, each with caption, alt text and photographer."""
 
     model = Photo
     form = PhotoForm
     formset = PhotoInlineFormSet
+    limit_setting = "ARTICLE_MAX_PHOTOS"
+    limit_message = "一篇稿件最多 %(num)d 张图片。"
     extra = 0
     fields = [
         ("image", "preview"),
@@ -72,7 +94,7 @@ class PhotoInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowArticleAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(SafeChangeListMixin, WorkflowArticleAdminMixin, admin.ModelAdmin):
     # The mixin (articles/admin/workflow.py) adds roles, transitions, revisions and locking.
     list_display = ["title", "status", "published_at", "page", "updated_at"]
     list_filter = [
@@ -120,14 +142,50 @@ class ArticleAdmin(WorkflowArticleAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+def holds_frozen_articles(**lookup) -> bool:
+    """Whether scheduled, published or withdrawn articles sit on the page(s) given by ``lookup``."""
+    return Article.objects.filter(**lookup).exclude(status__in=policy.OPEN_STATUSES).exists()
+
+
+class RefilingFormSetMixin:
+    """A formset over pages (of an issue) that refuses changes to pages holding published
+    articles unless the user may refile them (policy.can_refile_frozen)."""
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            if (
+                form.has_changed()
+                and not policy.can_refile_frozen(self.user)
+                and holds_frozen_articles(page=form.instance)
+            ):
+                raise ValidationError(
+                    f"第{form.instance.number}版上有已发布、待发布或已撤稿的稿件；它的版次、版名只能由有"
+                    "“可修改任意稿件的版面、标签和产业集群”权限的人（如总编辑、档案员）修改。"
+                )
+
+
 class PageInline(admin.TabularInline):
     model = Page
     extra = 0
     fields = ["number", "name"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type("PageFormSet", (RefilingFormSetMixin, formset), {"user": request.user})
+
+
+class IssueForm(PlausibleDatesFormMixin, forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = ["date", "number"]
+
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(SafeChangeListMixin, admin.ModelAdmin):
+    form = IssueForm
     ordering = ["-date"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["date", "number", "page_count"]
     search_fields = ["date", "number"]
@@ -141,10 +199,58 @@ class IssueAdmin(admin.ModelAdmin):
     def page_count(self, obj):
         return obj._page_count
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # Its date and number are where published articles are filed.
+        if obj is not None and not policy.can_refile_frozen(request.user) and holds_frozen_articles(page__issue=obj):
+            readonly += ["date", "number"]
+        return readonly
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            return
+        if form.changed_data:
+            services.articles_refiled(Article.objects.filter(page__issue=form.instance))
+            return
+        changed = [f.instance.pk for fs in formsets for f in fs.initial_forms if f.has_changed()]
+        if changed:
+            services.articles_refiled(Article.objects.filter(page__in=changed))
+
+
+class ArticleOrderFormSet(BaseInlineFormSet):
+    """The order of the articles on a page: each row is changed only by someone who may change
+    that article's filing (policy.can_edit_metadata: for a published article, edit_metadata)."""
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        refused = [
+            form.instance.title
+            for form in self.initial_forms
+            if form.has_changed() and not policy.can_edit_metadata(self.user, form.instance)
+        ]
+        if refused:
+            raise ValidationError(f"您不能调整《{refused[0]}》的版内顺序：它的归档信息只能由有权修改的人调整。")
+
+    def save(self, commit=True):
+        # Only the position, and a new version: never the whole row as loaded (a concurrent
+        # edit of the text would be overwritten).
+        self.new_objects, self.deleted_objects, self.changed_objects = [], [], []
+        for form in self.initial_forms:
+            if form.has_changed():
+                article = form.instance
+                Article.objects.filter(pk=article.pk).update(position=form.cleaned_data["position"])
+                services.articles_refiled(Article.objects.filter(pk=article.pk))
+                self.changed_objects.append((article, form.changed_data))
+        return []
+
 
 class ArticleOnPageInline(admin.TabularInline):
     model = Article
     fk_name = "page"
+    formset = ArticleOrderFormSet
     extra = 0
     fields = ["title", "status", "published_at", "position"]
     readonly_fields = ["title", "status", "published_at"]
@@ -154,9 +260,16 @@ class ArticleOnPageInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return only_readable(super().get_queryset(request), request, "pk")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type("ArticleOrderFormSet", (formset,), {"user": request.user})
+
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(SafeChangeListMixin, admin.ModelAdmin):
     ordering = ["-issue__date", "number"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["__str__", "issue", "number", "name", "article_count"]
     list_select_related = ["issue"]
@@ -172,6 +285,18 @@ class PageAdmin(admin.ModelAdmin):
     def article_count(self, obj):
         return obj._article_count
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # Its issue, number and name are where published articles are filed.
+        if obj is not None and not policy.can_refile_frozen(request.user) and holds_frozen_articles(page=obj):
+            readonly += ["issue", "number", "name"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            services.articles_refiled(Article.objects.filter(page=obj))
+
 
 class SectionByCommentatorInline(admin.TabularInline):
     model = Section
@@ -186,11 +311,11 @@ class SectionByCommentatorInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("article")
+        return only_readable(super().get_queryset(request).select_related("article"), request)
 
 
 @admin.register(Commentator)
-class CommentatorAdmin(admin.ModelAdmin):
+class CommentatorAdmin(SafeChangeListMixin, admin.ModelAdmin):
     ordering = ["name"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["name", "title", "affiliation", "section_count"]
     search_fields = ["name", "title", "affiliation"]
@@ -218,11 +343,11 @@ class CreditByContributorInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("article")
+        return only_readable(super().get_queryset(request).select_related("article"), request)
 
 
 @admin.register(Contributor)
-class ContributorAdmin(admin.ModelAdmin):
+class ContributorAdmin(SafeChangeListMixin, admin.ModelAdmin):
     ordering = ["name"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["name", "credit_count"]
     search_fields = ["name"]
@@ -237,8 +362,22 @@ class ContributorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
-    form = PhotoForm  # the same checks and clean-up as uploads in an article
+class PhotoAdmin(SafeChangeListMixin, admin.ModelAdmin):
+    """The photo library: photos used nowhere or on a commentator or cluster, and every article's
+    photos — each changed only by whoever may change what it is shown with (policy.can_change_photo),
+    with a new version of its article for each change and lost-update protection of its own."""
+
+    form = PhotoLibraryForm  # the same checks and clean-up as uploads in an article
+    fields = [
+        "article",
+        ("image", "preview"),
+        ("is_lead", "position"),
+        "caption",
+        "alt_text",
+        "photographer",
+        "expected_version",
+    ]
+    readonly_fields = ["preview"]
     list_display = [
         "__str__",
         "article",
@@ -250,3 +389,60 @@ class PhotoAdmin(admin.ModelAdmin):
     list_select_related = ["article", "photographer"]
     search_fields = ["caption", "alt_text", "photographer__name"]
     autocomplete_fields = ["article", "photographer"]
+
+    @admin.display(description="预览")
+    def preview(self, obj):
+        return photo_thumbnail(obj)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [f for f in fields if f != "expected_version"]  # nothing to save: no version to carry
+        return fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if can_see_all_articles(request.user):
+            return queryset
+        readable = articles_for(request.user).values("pk")
+        return queryset.filter(Q(article__isnull=True) | Q(article__in=readable))
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or policy.can_change_photo(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or policy.can_delete_photo(request.user, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article":
+            # Only articles whose text this person may edit now: a photo is part of the text.
+            kwargs["queryset"] = policy.text_editable_articles(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and not form.has_changed():
+            return
+        verb = "修改" if change else "添加"
+        self._articles_changed(request, {form.article_before, obj.article_id}, f"{verb}图片“{obj}”")
+
+    def delete_model(self, request, obj):
+        article_id, label = obj.article_id, str(obj)
+        super().delete_model(request, obj)
+        self._articles_changed(request, {article_id}, f"删除图片“{label}”")
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            article_ids = set(queryset.values_list("article_id", flat=True))
+            super().delete_queryset(request, queryset)
+            self._articles_changed(request, article_ids, "删除图片")
+
+    def _articles_changed(self, request, article_ids, comment: str) -> None:
+        for article_id in sorted(i for i in article_ids if i is not None):
+            event = services.article_parts_changed(article_id=article_id, user=request.user, comment=comment)
+            if event is not None:
+                messages.warning(request, event.note)

@@ -53,14 +53,21 @@ class TagNamesField(forms.Field):
 
     def validate(self, value):
         super().validate(value)
+        if any("\x00" in n for n in value):
+            raise forms.ValidationError("标签不能含有 NUL 控制字符。")
         too_long = [n for n in value if len(n) > TAG_MAX_LENGTH]
         if too_long:
             raise forms.ValidationError(f"标签“{too_long[0][:20]}…”过长，不能超过{TAG_MAX_LENGTH}个字。")
 
 
 def tag_suggestions(request):
-    """Most-used tags containing the typed text, in select2's JSON format."""
+    """Most-used tags containing the typed text, in select2's JSON format.
+
+    A term with a NUL character (which no tag holds, and PostgreSQL cannot compare) finds nothing.
+    """
     term = request.GET.get("term", "").strip()[:TAG_MAX_LENGTH]
+    if "\x00" in term:
+        return JsonResponse({"results": [], "pagination": {"more": False}})
     tags = Tag.objects.all()
     if term:
         tags = tags.filter(name__icontains=term)

@@ -25,6 +25,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from reversion.models import Version
 
+from articles.admin.guards import PlausibleDatesFormMixin
 from articles.models import (
     Article,
     Commentator,
@@ -49,11 +50,13 @@ WORKFLOW_FIELDS = (
 TEXT_FIELDS = ("kicker", "title", "subtitle", "lead")
 
 
-class ArticleVersionForm(forms.ModelForm):
+class ArticleVersionForm(PlausibleDatesFormMixin, forms.ModelForm):
     """The article form, carrying the version it was opened at (optimistic locking).
 
     A save is refused when the article changed since the form was opened; the refused text stays
     in the form, and the form now carries the newer version, so saving again after merging works.
+    A change of page is checked against the review levels (policy.check_refile) and remembered,
+    so the levels it needs can be recounted once it is saved.
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -63,6 +66,7 @@ class ArticleVersionForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
         self.content_before = None
+        self.required_levels_before = None
 
     def clean(self):
         cleaned = super().clean()
@@ -76,10 +80,28 @@ class ArticleVersionForm(forms.ModelForm):
             self.data = data
             raise ValidationError(services.conflict_message(current), code="conflict")
         self.content_before = revisions.content_fingerprint(current)
+        self.required_levels_before = policy.required_levels(current)
+        if "page" in self.fields and "page" in cleaned:
+            try:
+                policy.check_refile(current, cleaned["page"])
+            except policy.TransitionRefused as refused:
+                self.add_error("page", refused.message)
         return cleaned
 
 
-class TransitionForm(forms.Form):
+def is_autocomplete_for(request, model_name: str, field_name: str) -> bool:
+    """Whether this is the admin's autocomplete of the articles app's ``model_name.field_name``."""
+    match = getattr(request, "resolver_match", None)
+    return (
+        match is not None
+        and match.url_name == "autocomplete"
+        and request.GET.get("app_label") == "articles"
+        and request.GET.get("model_name") == model_name
+        and request.GET.get("field_name") == field_name
+    )
+
+
+class TransitionForm(PlausibleDatesFormMixin, forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
         label="意见",
@@ -104,10 +126,23 @@ class TransitionForm(forms.Form):
             self.fields["note"].help_text = "作者会在稿件页看到它"
         if transition.needs_note:
             self.fields["note"].required = True
-        if not transition.needs_time:
+        if transition.may_set_time:
+            self.fields["publish_at"].label = "另定发布时间"
+            self.fields["publish_at"].help_text = "北京时间，不晚于现在；留空则按上面说明的时间发布"
+        elif not transition.needs_time:
             del self.fields["publish_at"]
         else:
             self.fields["publish_at"].required = True
+
+
+def publication_notice(article: Article) -> str:
+    """What the publish confirmation says about the time the article will carry."""
+    now = timezone.now()
+    when = policy.publication_time_for(article, now=now)
+    if when == now:
+        return "将以现在的时间发布。"
+    local = timezone.localtime(when, policy.ISSUE_TIMEZONE)
+    return f"将以该期出版日期 {local.year}年{local.month}月{local.day}日 {local:%H:%M} 发布。"
 
 
 class BulkWithdrawForm(forms.Form):
@@ -138,12 +173,15 @@ class WorkflowArticleAdminMixin:
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        if obj is None:
-            return True
         # Only unpublished drafts disappear; anything readers may have seen is withdrawn instead.
-        return obj.status == Article.Status.DRAFT and (
-            policy.is_author(request.user, obj) or request.user.has_perm(policy.PUBLISH_PERMISSION)
-        )
+        return obj is None or policy.can_delete_article(request.user, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if is_autocomplete_for(request, "photo", "article"):
+            # A photo may be attached only to an article whose text this person may edit now.
+            queryset = queryset.filter(pk__in=policy.text_editable_articles(request.user).values("pk"))
+        return queryset, may_have_duplicates
 
     def has_publish_permission(self, request):
         return request.user.has_perm(policy.PUBLISH_PERMISSION)
@@ -198,10 +236,15 @@ class WorkflowArticleAdminMixin:
             def no(request, obj=None):
                 return False
 
+            def none_more(request, obj=None, **kwargs):
+                return 0  # no empty row, and no "添加另一个" link that could not be saved
+
             for inline in inlines:
                 inline.has_add_permission = no
                 inline.has_change_permission = no
                 inline.has_delete_permission = no
+                inline.get_max_num = none_more
+                inline.max_num = inline.extra = 0
         return inlines
 
     def get_list_display(self, request):
@@ -243,8 +286,20 @@ class WorkflowArticleAdminMixin:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if not change:
+            services.mark_content_changed(form.instance)  # a new article: its text is new
+            return
+        levels_before = getattr(form, "required_levels_before", None)
+        if levels_before is not None:
+            # A change of page may have changed how many review levels it needs.
+            event = services.article_levels_recounted(
+                article=form.instance, user=request.user, required_before=levels_before
+            )
+            if event is not None:
+                messages.warning(request, event.note)
         before = getattr(form, "content_before", None)
-        if change and before is not None and revisions.content_fingerprint(form.instance) != before:
+        if before is not None and revisions.content_fingerprint(form.instance) != before:
+            services.mark_content_changed(form.instance)
             event = services.article_text_changed(article=form.instance, user=request.user)
             if event is not None:
                 messages.warning(request, event.note)
@@ -345,6 +400,7 @@ class WorkflowArticleAdminMixin:
             form=form,
             refusal=refusal,
             state=policy.review_state(article),
+            publication_notice=publication_notice(article) if transition.may_set_time else "",
         )
         return TemplateResponse(request, "admin/articles/article/transition.html", context, status=status)
 
@@ -379,6 +435,7 @@ class WorkflowArticleAdminMixin:
                     for t in transitions.allowed_transitions(request.user, article)
                 ],
                 workflow_state=policy.review_state(article),
+                next_step=policy.next_step_explanation(request.user, article),
                 required_levels=policy.LEVEL_NAMES[policy.required_levels(article)],
                 can_restore=request.user.has_perm(policy.RESTORE_PERMISSION),
             )

@@ -20,7 +20,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from articles.importing.parsing import ParsedArticle, ParseError, find_clusters
+from articles.importing.parsing import ParsedArticle, ParseError, find_clusters, shown
 from articles.models import (
     Article,
     Commentator,
@@ -29,6 +29,8 @@ from articles.models import (
     Issue,
     Page,
     Section,
+    article_size_problem,
+    implausible_date,
 )
 from articles.signals import articles_written
 from articles.text import join_paragraphs
@@ -202,6 +204,22 @@ class _Prepared:
             return self.issue_date
         return timezone.localtime(self.published_at, SHANGHAI).date() if self.published_at else None
 
+    def content_changed_at(self, now: datetime.datetime) -> datetime.datetime:
+        """When its text last changed, as readers count it: a page of a past issue was written for
+        that issue (its publication time, or 06:00 that day); anything else now, at import."""
+        for when in (self.published_at, publication_time(self.issue_date) if self.issue_date else None):
+            if when is not None and when <= now:
+                return when
+        return now
+
+
+def article_characters(parsed: ParsedArticle) -> int:
+    """Characters of printed text: titles, lead, headings and paragraphs (as the admin counts them)."""
+    count = len(parsed.title) + len(parsed.kicker) + len(parsed.subtitle) + sum(len(p) for p in parsed.lead)
+    for section in parsed.sections:
+        count += len(section.heading) + sum(len(p) for p in section.paragraphs)
+    return count
+
 
 def _limit(value: str, field_name: str, model, line: int, label: str) -> None:
     max_length = model._meta.get_field(field_name).max_length
@@ -249,7 +267,7 @@ class ArticleImporter:
         for name in parsed.clusters:
             canonical = self._cluster_by_any_name.get(name)
             if canonical is None:
-                raise ParseError(parsed.line, f"未知的产业集群“{name}”")
+                raise ParseError(parsed.line, f"未知的产业集群“{shown(name)}”")
             found.add(canonical)
         return [name for name in clusters if name in found]
 
@@ -286,6 +304,14 @@ class ArticleImporter:
         for tag in parsed.tags:
             if len(tag) > 100:
                 raise ParseError(line, f"标签“{tag[:20]}…”太长：最多 100 字")
+        problem = article_size_problem(
+            sections=len(parsed.sections),
+            paragraphs=len(parsed.lead) + sum(len(s.paragraphs) for s in parsed.sections),
+            credits=sum(len(c.names) for c in parsed.credits),
+            characters=article_characters(parsed),
+        )
+        if problem:
+            raise ParseError(line, problem)
 
         status = options.status or parsed.status or Article.Status.DRAFT
         issue_date = options.issue_date or parsed.issue_date
@@ -302,7 +328,7 @@ class ArticleImporter:
         if page_number is not None:
             page_number = page_number.upper()
             if not PAGE_NUMBER.match(page_number):
-                raise ParseError(line, f"版次“{page_number}”格式不对：应如 A01、B12 或 03")
+                raise ParseError(line, f"版次“{shown(page_number)}”格式不对：应如 A01、B12 或 03")
             _limit(page_name, "name", Page, line, "版名")
             if issue_date is None:
                 raise ParseError(line, "指定了版次却没有出版日期")
@@ -317,6 +343,16 @@ class ArticleImporter:
             published_at = publication_time(issue_date) if issue_date else timezone.now()
         else:
             published_at = None
+
+        # Every date is checked before anything is written: a year-1 or year-9999 time would be
+        # stored and then break every page that lists it.
+        for value, label in (
+            (issue_date, "出版日期（issue_date / --date）"),
+            (published_at, "发布时间（published_at）"),
+        ):
+            problem = implausible_date(value, label)
+            if problem:
+                raise ParseError(line, problem)
 
         cluster_ids = [self._cluster_ids[name] for name in self.cluster_names(parsed)]
         return _Prepared(
@@ -466,6 +502,7 @@ class ArticleImporter:
         commentators = self._commentator_ids(items)
         contributors = self._contributor_ids({n for i in items for c in i.parsed.credits for n in c.names})
         created_by = getattr(self.options.created_by, "pk", None)
+        now = timezone.now()
         article_ids = insert_rows(
             Article,
             [
@@ -480,6 +517,7 @@ class ArticleImporter:
                     "position": self._position(item.page) if item.page else 0,
                     "import_key": item.key,
                     "created_by_id": created_by,
+                    "content_changed_at": item.content_changed_at(now),
                 }
                 for item in items
             ],

@@ -53,7 +53,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 
 STATUSES = ("draft", "review", "scheduled", "published", "withdrawn")
@@ -237,7 +237,7 @@ def decode_bytes(data: bytes, encoding: str = "utf-8") -> str:
     try:
         text = data.decode(codec)
     except LookupError:
-        raise ParseError(1, f"不认识的编码“{encoding}”") from None
+        raise ParseError(1, f"不认识的编码“{shown(encoding)}”") from None
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         if codec == "utf-8-sig":
@@ -346,7 +346,7 @@ def parse_text(text: str) -> ParsedArticle:
             body = body[1:]
         paragraphs = rejoin_paragraphs(body, rejoined)
         if not any(not p.startswith("### ") for p in paragraphs):
-            raise ParseError(number, f"小节“{heading}”没有正文")
+            raise ParseError(number, f"小节“{shown(heading)}”没有正文")
         sections.append(ParsedSection(heading, commentator, tuple(paragraphs)))
 
     if not lead and not sections:
@@ -377,7 +377,7 @@ def parse_credit_line(line: str, number: int) -> tuple[ParsedCredit, ...]:
         if "/" in token:
             parts = token.split("/")
             if not all(parts):
-                raise ParseError(number, f"署名“{token}”的写法不对：应为“角色/姓名”")
+                raise ParseError(number, f"署名“{shown(token)}”的写法不对：应为“角色/姓名”")
             roles = [parts[0]]
             for part in parts[1:]:
                 if part in KNOWN_ROLES:
@@ -386,7 +386,7 @@ def parse_credit_line(line: str, number: int) -> tuple[ParsedCredit, ...]:
                     break
             remainder = parts[len(roles) :]
             if len(remainder) > 1:
-                raise ParseError(number, f"署名“{token}”的写法不对：应为“角色/姓名”")
+                raise ParseError(number, f"署名“{shown(token)}”的写法不对：应为“角色/姓名”")
             start("/".join(roles))
             if remainder:
                 word = remainder[0]
@@ -402,14 +402,14 @@ def parse_credit_line(line: str, number: int) -> tuple[ParsedCredit, ...]:
         elif token in KNOWN_ROLES:
             start(token)
         elif not groups:
-            raise ParseError(number, f"署名行以“{token}”开头，但没有写角色（如“记者”“统筹/”）")
+            raise ParseError(number, f"署名行以“{shown(token)}”开头，但没有写角色（如“记者”“统筹/”）")
         else:
             groups[-1][2].append(token)
 
     credits = []
     for role, qualifier, names in groups:
         if not names:
-            raise ParseError(number, f"署名“{role}”后面缺少姓名")
+            raise ParseError(number, f"署名“{shown(role)}”后面缺少姓名")
         credits.append(ParsedCredit(role=role, names=tuple(names), qualifier=qualifier))
     return tuple(credits)
 
@@ -478,7 +478,11 @@ def find_clusters(text: str, names_by_cluster: Mapping[str, Iterable[str]]) -> l
 
 
 def parse_jsonl(text: str) -> list[ParsedArticle]:
-    """One record per non-blank line; the first bad line fails the whole file."""
+    """One record per non-blank line; the first bad line fails the whole file.
+
+    Whatever a line holds — deeply nested lists, numbers with thousands of digits, a wrong type
+    in every field — it ends as ParseError(line, reason), never as another exception.
+    """
     articles = []
     lines = text.removeprefix("\ufeff").splitlines()
     for number, line in enumerate(lines, start=1):
@@ -488,10 +492,26 @@ def parse_jsonl(text: str) -> list[ParsedArticle]:
             obj = json.loads(line)
         except json.JSONDecodeError as error:
             raise ParseError(number, f"不是有效的 JSON：第 {error.colno} 列附近有误") from None
-        articles.append(parse_record(obj, number))
+        except RecursionError:
+            raise ParseError(number, "JSON 嵌套太深") from None
+        except ValueError:  # e.g. an integer longer than Python converts (4,300 digits)
+            raise ParseError(number, "JSON 中的数字太大") from None
+        try:
+            articles.append(parse_record(obj, number))
+        except ParseError:
+            raise
+        except (TypeError, ValueError, OverflowError, RecursionError):
+            raise ParseError(number, "记录的结构不对：请对照导出格式检查各字段的类型") from None
     if not articles:
         raise ParseError(1, "文件是空的")
     return articles
+
+
+def shown(value: object, limit: int = 20) -> str:
+    """A value from the input, short and printable, for an error message."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)[:200]
+    text = CONTROL.sub("\ufffd", text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_record(obj: object, line: int = 1) -> ParsedArticle:
@@ -564,7 +584,7 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
             )
         paragraphs = text_list(section.get("paragraphs"), "sections.paragraphs", multiline=True)
         if not paragraphs:
-            fail(f"小节“{heading}”没有正文")
+            fail(f"小节“{shown(heading)}”没有正文")
         sections.append(ParsedSection(heading=heading, commentator=commentator, paragraphs=paragraphs))
 
     lead = text_list(obj.get("lead"), "lead", multiline=True)
@@ -576,8 +596,8 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
         clusters = list(text_list(clusters, "clusters"))
 
     status = obj.get("status")
-    if status is not None and status not in STATUSES:
-        fail(f"未知的状态“{status}”，应为 {'、'.join(STATUSES)} 之一")
+    if status is not None and (not isinstance(status, str) or status not in STATUSES):
+        fail(f"未知的状态“{shown(status)}”，应为 {'、'.join(STATUSES)} 之一")
 
     published_at = None
     if obj.get("published_at") is not None:
@@ -587,6 +607,10 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
             fail("“published_at”应为带时区的 ISO 8601 时间")
         if published_at.tzinfo is None:
             fail("“published_at”应为带时区的 ISO 8601 时间")
+        try:
+            published_at.astimezone(UTC)  # year 1 or 9999 with an offset: no such moment in UTC
+        except OverflowError:
+            fail("“published_at”超出可用范围")
 
     issue_date = None
     if obj.get("issue_date") is not None:

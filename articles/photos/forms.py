@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from articles.models import Photo
+from articles.models import Article, Photo, article_limit
 from articles.photos.images import ACCEPT_ATTRIBUTE, clean_image, max_pixels, max_upload_bytes, megabytes, megapixels
 
 
@@ -42,6 +42,63 @@ class PhotoForm(forms.ModelForm):
         error_messages = {
             "alt_text": {"required": "请填写替代文字：用一句话描述画面内容，供视障读者的读屏软件朗读。"},
         }
+
+    def save(self, commit=True):
+        # A new version with every change, wherever it is saved (the article's inline or the
+        # library), so a photo form opened before it refuses to overwrite it.
+        if self.instance.pk is not None and self.has_changed():
+            self.instance.version += 1
+        return super().save(commit)
+
+
+class PhotoLibraryForm(PhotoForm):
+    """A photo on its own (the 图片 admin): it may be attached to an article, and carries the
+    version it was opened at, so of two people saving the same photo the second is refused
+    instead of overwriting the first (as the article form does).
+
+    Its clean() locks the rows it depends on — the articles it leaves and joins first, then the
+    photo, the order the article form uses too — and checks, on what is saved now: the version,
+    one lead photo (题图) per article, and the number of photos an article may hold.
+    """
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta(PhotoForm.Meta):
+        fields = ["article", *PhotoForm.Meta.fields]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article_before = self.instance.article_id
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        article = cleaned.get("article") if "article" in self.fields else self.instance.article
+        article_ids = sorted({i for i in (self.article_before, getattr(article, "pk", None)) if i is not None})
+        list(Article.objects.select_for_update().filter(pk__in=article_ids).order_by("pk").values_list("pk"))
+        if self.instance.pk:
+            # Without the default ordering, which joins the article (PostgreSQL locks no outer join).
+            current = Photo.objects.select_for_update().filter(pk=self.instance.pk).order_by("pk").first()
+            if current is None or current.version != cleaned.get("expected_version"):
+                version = current.version if current else 0
+                data = self.data.copy()
+                data[self.add_prefix("expected_version")] = str(version)
+                self.data = data
+                raise ValidationError(
+                    f"保存失败：在您打开这张图片之后，其他人修改了它（现为第{version}版）。"
+                    "为免覆盖对方的修改，您这次的内容没有保存；请对照最新内容后再保存"
+                    "（如更换了图片文件，需要重新选择）。",
+                    code="conflict",
+                )
+        if article is not None:
+            others = Photo.objects.filter(article=article).exclude(pk=self.instance.pk)
+            if cleaned.get("is_lead") and others.filter(is_lead=True).exists():
+                self.add_error("is_lead", "这篇稿件已经有一张题图；一篇稿件只能有一张题图，请先取消那张的“题图”。")
+            limit = article_limit("ARTICLE_MAX_PHOTOS")
+            if article.pk != self.article_before and others.count() >= limit:
+                self.add_error("article", f"这篇稿件已有 {limit} 张图片，不能再添加。")
+        return cleaned
 
 
 class PhotoInlineFormSet(forms.BaseInlineFormSet):

@@ -180,8 +180,11 @@ def news_article_data(article, *, url: str, image_urls: list[str], logo_url: str
         data["alternativeHeadline"] = article.subtitle
     if article.published_at:
         data["datePublished"] = timezone.localtime(article.published_at).isoformat()
-    if article.updated_at:
-        data["dateModified"] = timezone.localtime(article.updated_at).isoformat()
+    if article.published_at:
+        # The last change to the text, never before publication (not updated_at: imports,
+        # refiling and workflow steps move that without changing a word).
+        modified = max(article.content_changed_at or article.published_at, article.published_at)
+        data["dateModified"] = timezone.localtime(modified).isoformat()
     if lead := article.lead_paragraphs:
         data["description"] = excerpt(lead[0], DESCRIPTION_CHARS)
     keywords = [tag.name for tag in article.tags.all()] + [c.name for c in article.clusters.all()]

@@ -15,10 +15,12 @@ class ArticleSitemap(Sitemap):
     limit = 10_000  # URLs per sitemap page; the index lists the pages
 
     def items(self):
-        return Article.objects.visible().only("pk", "updated_at").order_by("pk")
+        return Article.objects.visible().only("pk", "published_at", "content_changed_at").order_by("pk")
 
     def lastmod(self, article):
-        return article.updated_at
+        # The last change to what readers read, never before publication: not updated_at, which
+        # moves with every import, refiling and workflow step (a 2019 story is not news in 2026).
+        return max(article.content_changed_at or article.published_at, article.published_at)
 
 
 class IssueSitemap(Sitemap):

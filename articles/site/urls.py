@@ -18,17 +18,31 @@ class IsoDateConverter:
         return value.isoformat() if isinstance(value, date) else str(value)
 
 
+class IdConverter:
+    """A row id: at most 18 digits, so an id past what a 64-bit column holds is a 404 like any
+    unknown id instead of an overflow in the database driver."""
+
+    regex = r"[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
 register_converter(IsoDateConverter, "isodate")
+register_converter(IdConverter, "id")
 
 app_name = "articles"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("articles/<int:pk>/", views.article_detail, name="detail"),
-    path("articles/<int:pk>/<str:slug>/", views.article_detail, name="detail"),
+    path("articles/<id:pk>/", views.article_detail, name="detail"),
+    path("articles/<id:pk>/<str:slug>/", views.article_detail, name="detail"),
     path("issues/", views.issue_index, name="issues"),
     path("issues/<isodate:date>/", views.issue_detail, name="issue"),
     path("commentators/", views.commentator_index, name="commentators"),
-    path("commentators/<int:pk>/", views.commentator_detail, name="commentator"),
+    path("commentators/<id:pk>/", views.commentator_detail, name="commentator"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),  # taggit slugs keep Chinese: not <slug:>
     path("feeds/latest/", LatestArticlesFeed(), name="feed"),
     path("feeds/clusters/<slug:slug>/", ClusterArticlesFeed(), name="cluster_feed"),

@@ -29,7 +29,7 @@ from taggit.models import Tag
 from articles.listing import PAGE_KEEP_SECONDS, kept_page_key, paginate
 from articles.models import Article, Commentator, Issue
 from articles.selectors import commentaries, issue_articles, issues_with_visible_articles, visible_listing
-from articles.site.article_page import cached_article_key, cached_response, keep_response, render_article
+from articles.site.article_page import serve_article
 from clusters.models import Cluster
 from hengyang_cms.http import (
     HOME_MAX_AGE,
@@ -107,15 +107,7 @@ def cluster_cards(clusters) -> list[dict]:
 @require_safe
 def article_detail(request, pk, slug=None):
     # The slug after the id is decoration for people reading the URL; the id alone decides.
-    key = cached_article_key(request, pk)
-    if (response := cached_response(request, key)) is not None:
-        return response
-    article = Article.objects.select_related("page__issue").filter(pk=pk).first()
-    if article is None:
-        raise Http404("没有这篇稿件。")
-    response = render_article(request, article)
-    keep_response(key, article, response)
-    return response
+    return serve_article(request, pk)
 
 
 @require_safe

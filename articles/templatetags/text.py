@@ -17,3 +17,10 @@ def excerpt(value, limit=EXCERPT_CHARS):
     """
     value = value or ""
     return cut_excerpt(value, int(limit), continues=len(value) >= EXCERPT_FETCH_CHARS)
+
+
+@register.filter
+def without_controls(value):
+    """A reader's own text echoed into a page, without control characters (NUL and the like),
+    which are never valid in HTML."""
+    return "".join(c for c in str(value or "") if c in "\t\n" or (ord(c) >= 32 and ord(c) != 127))

@@ -10,12 +10,16 @@ locked row, and the admin uses them only to decide which buttons to show.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from articles.models import Article, ReviewEvent
+from articles.models import Article, Commentator, Photo, ReviewEvent, implausible_date
+from clusters.models import Cluster
 
 Status = Article.Status
 Action = ReviewEvent.Action
@@ -41,6 +45,9 @@ METADATA_PERMISSION = "articles.edit_metadata"
 # What an archivist (or anyone with edit_metadata) may change on any article: where and how it
 # is filed, never what it says.
 METADATA_FIELDS = ("page", "position", "tags", "clusters")
+# Where the text may still change; any other status (scheduled, published, withdrawn) is frozen:
+# readers have seen it or will, and a correction starts with a withdrawal or a return to draft.
+OPEN_STATUSES = (Status.DRAFT, Status.REVIEW)
 
 
 class TransitionRefused(Exception):
@@ -61,7 +68,40 @@ def required_levels(article: Article) -> int:
     levels = int(getattr(settings, "ARTICLE_REVIEW_LEVELS", 3))
     if article.page_id is None:
         levels = int(getattr(settings, "ARTICLE_REVIEW_LEVELS_WEB_ONLY", levels) or levels)
-    return min(max(levels, 1), 3)
+    return _clamp(levels)
+
+
+def _clamp(levels: int) -> int:
+    return min(max(int(levels), 1), 3)
+
+
+def passed_levels(article: Article) -> int:
+    """How many of the levels the article needs *now* it has passed, counted from the first.
+
+    The levels passed were counted against the number needed at the time (``review_levels``);
+    when that number changes — the article moved onto a page or off it, or the settings
+    changed — a level counts only if a level of the same name was passed, and only up to the
+    first one that was not: 初审 passed under three levels still counts under two, but a 终审
+    passed as a one-level web-only piece is not an 初审 or a 复审, so on a page needing three
+    levels the article waits for 初审 again (and 终审 after the others). No change of page ever
+    lets an article skip a level it has not passed.
+    """
+    required = required_levels(article)
+    basis = _clamp(article.review_levels) if article.review_levels else required
+    if basis == required:
+        return min(article.review_level, required)
+    passed = set(LEVEL_NAMES[basis][: article.review_level])
+    count = 0
+    for name in LEVEL_NAMES[required]:
+        if name not in passed:
+            break
+        count += 1
+    return count
+
+
+def levels_changed(article: Article) -> bool:
+    """Whether the levels passed were counted against another number of levels than it needs now."""
+    return bool(article.review_levels) and _clamp(article.review_levels) != required_levels(article)
 
 
 def level_name(article: Article, level: int) -> str:
@@ -70,13 +110,13 @@ def level_name(article: Article, level: int) -> str:
 
 def next_level(article: Article) -> int | None:
     """The level the article waits for, or None when it is not in review or has passed them all."""
-    if article.status != Status.REVIEW or article.review_level >= required_levels(article):
+    if article.status != Status.REVIEW or passed_levels(article) >= required_levels(article):
         return None
-    return article.review_level + 1
+    return passed_levels(article) + 1
 
 
 def is_fully_reviewed(article: Article) -> bool:
-    return article.status == Status.REVIEW and article.review_level >= required_levels(article)
+    return article.status == Status.REVIEW and passed_levels(article) >= required_levels(article)
 
 
 def review_state(article: Article) -> str:
@@ -110,11 +150,68 @@ def can_edit_text(user, article: Article) -> bool:
     return False
 
 
+def text_editable_articles(user) -> QuerySet[Article]:
+    """The articles whose text ``can_edit_text`` lets this user edit, as a query (the same rule:
+    a test checks that the two agree) — what a form may offer to attach a photo to."""
+    if not user.is_active or not user.has_perm("articles.change_article"):
+        return Article.objects.none()
+    drafts = Q(status=Status.DRAFT) if user.is_superuser else Q(status=Status.DRAFT, created_by=user.pk)
+    if is_reviewer(user):
+        return Article.objects.filter(drafts | Q(status=Status.REVIEW))
+    return Article.objects.filter(drafts)
+
+
 def can_edit_metadata(user, article: Article) -> bool:
     """Issue, page, tags and clusters: filing information archivists fix on any article."""
     if not user.is_active or not user.has_perm("articles.change_article"):
         return False
     return user.has_perm(METADATA_PERMISSION) or can_edit_text(user, article)
+
+
+def can_refile_frozen(user) -> bool:
+    """Whether the user may change where scheduled, published or withdrawn articles are filed —
+    through their pages and issues too (a page's number, an issue's date, an order on a page)."""
+    return user.is_active and user.has_perm(METADATA_PERMISSION)
+
+
+def can_delete_article(user, article: Article) -> bool:
+    """Only unpublished drafts disappear, by their reporter or the editor-in-chief; anything readers
+    may have seen is withdrawn instead."""
+    if not user.is_active or not user.has_perm("articles.delete_article"):
+        return False
+    return article.status == Status.DRAFT and (is_author(user, article) or user.has_perm(PUBLISH_PERMISSION))
+
+
+# ---------------------------------------------------------------------------------------------
+# Photos: a photo is part of what it is shown with
+
+
+def can_change_photo(user, photo: Photo) -> bool:
+    """A photo of an article is part of its text: it is changed (replaced, recaptioned, moved,
+    deleted) by whoever may edit that article's text now, so photos of scheduled and published
+    articles are frozen like their words (a correction starts with a withdrawal or a return to
+    draft). A photo shown as a commentator's portrait or a cluster's cover follows the rights on
+    those; a photo used nowhere yet is the library's, open to anyone with the photo rights."""
+    if not user.is_active or not user.has_perm("articles.change_photo"):
+        return False
+    if photo.pk is None:
+        return True
+    if photo.article_id is not None:
+        article = photo.article
+        if not can_edit_text(user, article):
+            return False
+    if not user.has_perm("articles.change_commentator") and Commentator.objects.filter(photo=photo.pk).exists():
+        return False
+    return user.has_perm("clusters.change_cluster") or not Cluster.objects.filter(cover_photo=photo.pk).exists()
+
+
+def can_delete_photo(user, photo: Photo) -> bool:
+    """As changing it; and whoever may delete a draft may delete the photos that go with it."""
+    if not user.is_active or not user.has_perm("articles.delete_photo"):
+        return False
+    if photo.article_id is not None and can_delete_article(user, photo.article):
+        return True
+    return can_change_photo(user, photo)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,14 +253,49 @@ def check_pass(user, article: Article) -> int:
     name = level_name(article, level)
     permission = LEVEL_PERMISSIONS[required_levels(article)][level - 1]
     require(user.has_perm(permission), f"您没有{name}权限。", status=403)
+    # By name, not number: after a change of page the same level may have another number.
     other_levels = (
         ReviewEvent.objects.filter(article=article, action=Action.PASS, actor=user)
-        .exclude(level=level)
+        .exclude(level_name=name)
         .values_list("level_name", flat=True)
     )
     passed = sorted(set(other_levels))
     require(not passed, f"您已经通过了这篇稿件的{'、'.join(passed)}，同一人不能再做{name}。")
     return level
+
+
+def roles_with_permission(permission: str) -> list[str]:
+    """The newsroom roles (groups) that hold ``permission`` ("articles.review_second"), in the order
+    they were created (记者, 编辑, 部门主任, 总编辑, 档案员)."""
+    app_label, codename = permission.split(".", 1)
+    groups = Group.objects.filter(permissions__content_type__app_label=app_label, permissions__codename=codename)
+    return list(groups.order_by("pk").values_list("name", flat=True).distinct())
+
+
+def next_step_explanation(user, article: Article) -> str:
+    """Why this person cannot take the article's next step, and who can — for the workflow panel,
+    so that a reviewer who sees only 退回修改 knows the piece is waiting for someone else. Empty
+    when the person can take it, or when the article waits for nobody's review or sign-off."""
+    if article.status != Status.REVIEW:
+        return ""
+    level = next_level(article)
+    if level is None:
+        if user.has_perm(PUBLISH_PERMISSION):
+            return ""
+        return f"各级审核已通过，等待{_either(roles_with_permission(PUBLISH_PERMISSION))}签发。"
+    try:
+        check_pass(user, article)
+    except TransitionRefused as refused:
+        name = level_name(article, level)
+        permission = LEVEL_PERMISSIONS[required_levels(article)][level - 1]
+        roles = _either(roles_with_permission(permission)) or "有相应权限的人"
+        other = "另一位" if user.has_perm(permission) else ""
+        return f"{refused.message}{name}须由{other}{roles}完成。"
+    return ""
+
+
+def _either(names: list[str]) -> str:
+    return "或".join(["、".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def check_return(user, article: Article) -> None:
@@ -173,21 +305,82 @@ def check_return(user, article: Article) -> None:
 
 def check_publish(user, article: Article) -> None:
     require(user.has_perm(PUBLISH_PERMISSION), "只有总编辑可以签发稿件。", status=403)
+    missing = LEVEL_NAMES[required_levels(article)][passed_levels(article) :]
     if article.status == Status.SCHEDULED:
-        return  # already signed off: publishing early is allowed
+        # Already signed off: publishing early is allowed — unless a change of page since then
+        # made it need a level it has not passed.
+        require(
+            not (levels_changed(article) and missing),
+            f"这篇稿件定时发布后换了版面，按现在的版面还需要{'、'.join(missing)}；请先恢复为草稿重新送审。",
+        )
+        return
     require(
         article.status == Status.REVIEW,
         f"只有审核完毕的稿件可以发布，这篇稿件现在是“{article.get_status_display()}”。",
     )
-    missing = LEVEL_NAMES[required_levels(article)][article.review_level :]
     require(not missing, f"这篇稿件还没有通过{'、'.join(missing)}，不能发布。")
+
+
+def check_refile(article: Article, page) -> None:
+    """May the article move to ``page`` (a Page or None for web-only)? Raises TransitionRefused.
+
+    Scheduled articles appear on time by themselves, so one may not move where it would need a
+    review level it has not passed; a piece in review may move anywhere (it then waits for the
+    levels it has not passed), and a published or withdrawn one is only being filed.
+    """
+    if article.status != Status.SCHEDULED:
+        return
+    before = required_levels(article)
+    moved = Article(page=page, review_level=article.review_level, review_levels=article.review_levels or before)
+    after = required_levels(moved)
+    if after == before:
+        return
+    missing = LEVEL_NAMES[after][passed_levels(moved) :]
+    require(
+        not missing,
+        f"这篇稿件已定时发布；放到这里需要{after}级审核，还缺{'、'.join(missing)}。"
+        "请先把它恢复为草稿重新送审，或选择审级要求相同的版面。",
+    )
 
 
 def check_schedule(user, article: Article, publish_at: datetime | None, *, now: datetime | None = None) -> None:
     check_publish(user, article)
     require(publish_at is not None, "请填写定时发布的时间。")
     require(timezone.is_aware(publish_at), "发布时间必须带时区。")
+    problem = implausible_date(publish_at, "发布时间")
+    require(problem is None, f"{problem}。")
     require(publish_at > (now or timezone.now()), "定时发布的时间必须晚于现在。")
+
+
+# A paper's issue is out at 06:00 in Hengyang on its date: the time an article on one of its pages
+# was published. The importer's ``publication_time`` states the same rule (a test keeps the two
+# equal; the importer and the workflow are independent layers and may not import each other).
+ISSUE_TIMEZONE = ZoneInfo("Asia/Shanghai")
+ISSUE_PUBLICATION_TIME = time(6, 0)
+
+
+def issue_publication_time(article: Article) -> datetime | None:
+    """06:00 (Asia/Shanghai) on the date of the issue the article is printed in, or None (web-only)."""
+    if article.page_id is None:
+        return None
+    return datetime.combine(article.page.issue.date, ISSUE_PUBLICATION_TIME, tzinfo=ISSUE_TIMEZONE)
+
+
+def publication_time_for(article: Article, *, now: datetime) -> datetime:
+    """When publishing the article now dates it: a page of an issue already out was published with
+    that issue (an archive piece imported as a draft keeps its date); anything else now."""
+    issue_time = issue_publication_time(article)
+    if issue_time is not None and issue_time <= now:
+        return issue_time
+    return now
+
+
+def check_publish_time(publish_at: datetime, *, now: datetime | None = None) -> None:
+    """A time the editor-in-chief chose instead of the issue's: in the past or now (later is a schedule)."""
+    require(timezone.is_aware(publish_at), "发布时间必须带时区。")
+    problem = implausible_date(publish_at, "发布时间")
+    require(problem is None, f"{problem}。")
+    require(publish_at <= (now or timezone.now()), "立即发布的时间不能晚于现在；要在将来发布，请用“定时发布”。")
 
 
 def check_withdraw(user, article: Article, reason: str = "x") -> None:

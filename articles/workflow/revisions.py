@@ -12,7 +12,7 @@ from reversion.models import Version
 
 from articles.models import Article, ReviewEvent
 from articles.workflow.policy import check_restore_revision, require
-from articles.workflow.services import article_text_changed, display_name, lock
+from articles.workflow.services import article_text_changed, display_name, lock, mark_content_changed
 
 Action = ReviewEvent.Action
 
@@ -90,6 +90,7 @@ def article_restore_revision(*, article: Article, user, version: Version) -> Rev
         article_version=restored.version,
     )
     if content_fingerprint(restored) != before:
+        mark_content_changed(restored)
         article_text_changed(article=restored, user=user)
     for attname in kept:
         setattr(article, attname, getattr(restored, attname))

@@ -13,21 +13,27 @@ from datetime import datetime
 
 import reversion
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, ReviewEvent
 from articles.workflow.policy import (
+    LEVEL_NAMES,
     TransitionRefused,
     check_pass,
     check_publish,
+    check_publish_time,
     check_restore_to_draft,
     check_return,
     check_schedule,
     check_submit,
     check_withdraw,
     level_name,
+    passed_levels,
+    publication_time_for,
     require,
+    required_levels,
 )
 
 Status = Article.Status
@@ -136,6 +142,7 @@ def article_submit(*, article: Article, user, note: str = "", expected_version: 
     check_submit(user, current)
     from_status = current.status
     current.status, current.review_level = Status.REVIEW, 0
+    current.review_levels = required_levels(current)
     return _commit(
         current,
         article,
@@ -143,7 +150,7 @@ def article_submit(*, article: Article, user, note: str = "", expected_version: 
         action=Action.SUBMIT,
         from_status=from_status,
         note=note.strip(),
-        fields=("status", "review_level"),
+        fields=("status", "review_level", "review_levels"),
     )
 
 
@@ -151,7 +158,8 @@ def article_submit(*, article: Article, user, note: str = "", expected_version: 
 def article_pass_review(*, article: Article, user, note: str = "", expected_version: int | None = None) -> ReviewEvent:
     current = lock(article, expected_version)
     level = check_pass(user, current)
-    current.review_level = level
+    # Counted against the levels it needs now (a change of page may have changed them).
+    current.review_level, current.review_levels = level, required_levels(current)
     return _commit(
         current,
         article,
@@ -160,7 +168,7 @@ def article_pass_review(*, article: Article, user, note: str = "", expected_vers
         from_status=current.status,
         note=note.strip(),
         level=level,
-        fields=("review_level",),
+        fields=("review_level", "review_levels"),
     )
 
 
@@ -188,20 +196,33 @@ def article_publish(
     user,
     note: str = "",
     expected_version: int | None = None,
+    publish_at: datetime | None = None,
     now: datetime | None = None,
 ) -> ReviewEvent:
+    """Publishes the article. Its publication time is ``publish_at`` when the editor-in-chief chose
+    one (now or earlier), else the time of the issue it is printed in when that issue is already
+    out (an archive piece keeps its date: policy.publication_time_for), else now."""
     current = lock(article, expected_version)
     check_publish(user, current)
     now = now or timezone.now()
+    if publish_at is not None:
+        check_publish_time(publish_at, now=now)
+        published_at = publish_at
+    else:
+        published_at = publication_time_for(current, now=now)
+    text = note.strip()
+    if published_at != now:
+        when = f"发布时间记为{timezone.localtime(published_at):%Y-%m-%d %H:%M}"
+        text = f"{when}：{text}" if text else when
     from_status = current.status
-    current.status, current.published_at = Status.PUBLISHED, now
+    current.status, current.published_at = Status.PUBLISHED, published_at
     return _commit(
         current,
         article,
         user=user,
         action=Action.PUBLISH,
         from_status=from_status,
-        note=note.strip(),
+        note=text,
         fields=("status", "published_at"),
         now=now,
     )
@@ -273,17 +294,24 @@ def article_restore_to_draft(
     )
 
 
+def mark_content_changed(article: Article, *, now: datetime | None = None) -> None:
+    """Records that what readers read (text, sections, credits, photos) changed now: the sitemap's
+    lastmod and the page's dateModified follow it. Workflow steps and refiling never call this."""
+    article.content_changed_at = now or timezone.now()
+    Article.objects.filter(pk=article.pk).update(content_changed_at=article.content_changed_at)
+
+
 def article_text_changed(*, article: Article, user) -> ReviewEvent | None:
     """Called after a saved edit changed the text: the last level passed must be passed again.
 
     The caller has already saved the edit (and its new version) in the same transaction.
     """
-    if article.status != Status.REVIEW or article.review_level == 0:
+    if article.status != Status.REVIEW or passed_levels(article) == 0:
         return None
-    reopened = article.review_level
+    reopened = passed_levels(article)
     name = level_name(article, reopened)
-    article.review_level = reopened - 1
-    Article.objects.filter(pk=article.pk).update(review_level=article.review_level)
+    article.review_level, article.review_levels = reopened - 1, required_levels(article)
+    Article.objects.filter(pk=article.pk).update(review_level=article.review_level, review_levels=article.review_levels)
     return ReviewEvent.objects.create(
         article=article,
         action=Action.REOPEN,
@@ -296,6 +324,64 @@ def article_text_changed(*, article: Article, user) -> ReviewEvent | None:
         to_status=Status.REVIEW,
         article_version=article.version,
     )
+
+
+def article_levels_recounted(*, article: Article, user, required_before: int) -> ReviewEvent | None:
+    """Called after a saved change of page: an article in review that now needs another number
+    of levels keeps only the levels it has passed (policy.passed_levels) and waits for the rest.
+
+    ``required_before`` is how many levels it needed before the change. Recorded in the trail.
+    """
+    if article.status != Status.REVIEW:
+        return None
+    required = required_levels(article)
+    if not article.review_levels:
+        article.review_levels = required_before
+    if article.review_levels == required:
+        return None
+    passed = passed_levels(article)
+    article.review_level, article.review_levels = passed, required
+    Article.objects.filter(pk=article.pk).update(review_level=passed, review_levels=required)
+    names = LEVEL_NAMES[required]
+    waiting = "、".join(names[passed:])
+    return ReviewEvent.objects.create(
+        article=article,
+        action=Action.REOPEN,
+        level=passed + 1,
+        level_name=names[passed],
+        actor=user,
+        actor_name=display_name(user),
+        note=f"版面调整后这篇稿件需要{required}级审核（{'、'.join(names)}），需重新{waiting}。",
+        from_status=Status.REVIEW,
+        to_status=Status.REVIEW,
+        article_version=article.version,
+    )
+
+
+def article_parts_changed(*, article_id: int, user, comment: str) -> ReviewEvent | None:
+    """A part saved outside the article's own form (a photo in the photo library) changed the
+    article: a new version (so caches and ETags move) and revision, and if the article is in
+    review, the last level passed is passed again — as for an edit of its text.
+
+    The caller has checked that the user may edit the article's text (policy.can_change_photo).
+    """
+    current = Article.objects.select_for_update().filter(pk=article_id).first()
+    if current is None:  # deleted with it
+        return None
+    current.version += 1
+    with reversion.create_revision():
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(comment)
+        current.save(update_fields=["version", "updated_at"])
+    mark_content_changed(current)
+    return article_text_changed(article=current, user=user)
+
+
+def articles_refiled(articles) -> int:
+    """Articles whose page or issue changed under them (a page renumbered, an issue redated, an
+    order on a page): a new version and modification time, so every cached page and ETag moves."""
+    return articles.update(version=F("version") + 1, updated_at=timezone.now())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ class Transition:
     service: Callable[..., ReviewEvent]
     needs_note: bool = False  # a note the person must write (return, withdraw)
     needs_time: bool = False  # schedule
+    may_set_time: bool = False  # publish: an earlier time instead of the or now
     danger: bool = False
 
     def run(
@@ -39,7 +40,7 @@ class Transition:
             arguments["reason"] = note
         else:
             arguments["note"] = note
-        if self.needs_time:
+        if self.needs_time or (self.may_set_time and publish_at is not None):
             arguments["publish_at"] = publish_at
         return self.service(**arguments)
 
@@ -50,7 +51,7 @@ TRANSITIONS = {
         Transition("submit", "提交审核", policy.check_submit, services.article_submit),
         Transition("pass", "审核通过", policy.check_pass, services.article_pass_review),
         Transition("return", "退回修改", policy.check_return, services.article_return, needs_note=True),
-        Transition("publish", "立即发布", policy.check_publish, services.article_publish),
+        Transition("publish", "立即发布", policy.check_publish, services.article_publish, may_set_time=True),
         # Whether a time is given and in the future is checked by the service, once it is typed.
         Transition("schedule", "定时发布", policy.check_publish, services.article_schedule, needs_time=True),
         Transition("withdraw", "撤稿", policy.check_withdraw, services.article_withdraw, needs_note=True, danger=True),

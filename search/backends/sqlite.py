@@ -3,11 +3,17 @@
 SQLite has no arrays: an entry's tokens are written to FTS5 as a string of unsigned decimal
 codes (the same tokens as on PostgreSQL, month, year and cluster tokens included), and its
 cluster and commentator ids are kept as text, "3,5,8".
+
+SQLite has no statement timeout: time_limit() installs a progress handler that interrupts the
+statement running when the time is up (SQLite then raises "interrupted").
 """
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+import contextlib
+import time
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from search import text
 from search.backends import (
@@ -212,3 +218,35 @@ class SqliteBackend(SearchBackend):
 
     def cluster_condition(self, cluster_id: int) -> tuple[str, list]:
         return "instr(',' || d.clusters || ',', %s) > 0", [f",{cluster_id},"]
+
+    # How often (in SQLite virtual machine instructions) the progress handler looks at the clock:
+    # a few hundred times a second on a busy statement, a negligible cost.
+    progress_every: int = 20_000
+
+    @contextlib.contextmanager
+    def time_limit(self, timeout_ms: int):
+        """Interrupt any statement still running ``timeout_ms`` after entering (nested limits
+        keep the earliest deadline; the outer one is restored on leaving)."""
+        wrapper = connections[DEFAULT_DB_ALIAS]  # this thread's, not the shared proxy
+        wrapper.ensure_connection()
+        raw = wrapper.connection
+        if not hasattr(wrapper, "_search_deadlines"):
+            wrapper._search_deadlines = []
+        deadlines = wrapper._search_deadlines
+        deadline = time.monotonic() + timeout_ms / 1000
+        if deadlines:
+            deadline = min(deadline, deadlines[-1])
+        deadlines.append(deadline)
+        raw.set_progress_handler(lambda: time.monotonic() > deadline, self.progress_every)
+        try:
+            yield
+        finally:
+            deadlines.pop()
+            if deadlines:
+                outer = deadlines[-1]
+                raw.set_progress_handler(lambda: time.monotonic() > outer, self.progress_every)
+            else:
+                raw.set_progress_handler(None, 0)
+
+    def is_timeout(self, exc: Exception) -> bool:
+        return "interrupted" in str(exc)

@@ -23,7 +23,8 @@ def probe(**env):
 
 def test_by_default_photos_are_files_under_var_media_served_by_django_in_development():
     got = probe(DJANGO_DEBUG="1")
-    assert got["storage"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # A FileSystemStorage that never leaves a half-written file (hengyang_cms/storage.py).
+    assert got["storage"] == {"BACKEND": "hengyang_cms.storage.MediaStorage"}
     assert got["media_root"].endswith("/var/media") and got["media_url"] == "/media/"
     assert got["serve"] is True
     assert probe(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)["serve"] is False

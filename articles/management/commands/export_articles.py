@@ -6,15 +6,19 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from articles.models import Article
+from articles.models import Article, implausible_date
 from articles.selectors import iter_article_records
 
 
 def iso_date(value: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
+        raise CommandError(f"日期“{value[:20]}”格式不对，应为 YYYY-MM-DD") from None
+    problem = implausible_date(day, "--since 日期")
+    if problem:
+        raise CommandError(problem)
+    return day
 
 
 class Command(BaseCommand):

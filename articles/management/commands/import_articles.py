@@ -14,7 +14,7 @@ from django.db import connection
 
 from articles.importing.importer import ArticleImporter, ImportOptions
 from articles.importing.parsing import ParsedArticle, ParseError, parse_file
-from articles.models import Article
+from articles.models import Article, implausible_date
 from articles.selectors import article_record, export_queryset
 
 SUFFIXES = (".txt", ".jsonl")
@@ -22,9 +22,13 @@ SUFFIXES = (".txt", ".jsonl")
 
 def iso_date(value: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
+        raise CommandError(f"--date：日期“{value[:20]}”格式不对，应为 YYYY-MM-DD") from None
+    problem = implausible_date(day, "--date 出版日期")
+    if problem:
+        raise CommandError(problem)
+    return day
 
 
 def expand(paths: list[str]) -> list[Path]:
@@ -118,8 +122,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["issue_number"] is not None and options["date"] is None:
             raise CommandError("--issue-number 需要同时给出 --date")
-        if options["issue_number"] is not None and options["issue_number"] <= 0:
-            raise CommandError("--issue-number 应为正整数")
+        if options["issue_number"] is not None and not 0 < options["issue_number"] < 2**31:
+            raise CommandError("--issue-number 应为正整数（不超过 2147483647）")
         if options["page_name"] and not options["page"]:
             raise CommandError("--page-name 需要同时给出 --page")
         import_options = ImportOptions(

@@ -1,13 +1,18 @@
-"""Load the demo content shipped in articles/demo/: articles through the importer, then projects.
+"""Load the demo content shipped in articles/demo/: articles through the importer, then projects,
+and one demo account per newsroom role, so one person can walk a story through 三审 alone.
 
 Idempotent: articles are recognised by their content hash, everything else by name, so running
-it again (as `make run` does on every start) changes nothing.
+it again (as `make run` does on every start) changes nothing. Account passwords are generated
+(never fixed) and printed only when the account is created.
 """
 
 import datetime
 import json
+import secrets
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -19,6 +24,16 @@ from clusters.models import Cluster, Milestone, Organization, Project
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
 
+# One account per role created by articles/migrations/0005_editorial_groups.py, in workflow order.
+DEMO_ACCOUNTS = [
+    ("demo_reporter", "记者", "演示记者"),
+    ("demo_editor", "编辑", "演示编辑"),
+    ("demo_head", "部门主任", "演示主任"),
+    ("demo_chief", "总编辑", "演示总编"),
+    ("demo_archivist", "档案员", "演示档案员"),
+]
+
+
 def day(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
@@ -28,8 +43,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-photos", action="store_true", help="不生成演示图片（更快）")
+        parser.add_argument("--no-accounts", action="store_true", help="不创建各角色的演示账号")
 
-    def handle(self, *args, no_photos=False, **options):
+    def handle(self, *args, no_photos=False, no_accounts=False, **options):
         manifest = json.loads((DEMO_DIR / "manifest.json").read_text("utf-8"))
         page_names = {
             (issue["date"], page["number"]): page["name"] for issue in manifest["issues"] for page in issue["pages"]
@@ -45,6 +61,35 @@ class Command(BaseCommand):
             f"演示内容已就绪：稿件 {len(articles)} 篇（本次新建 {created} 篇），"
             f"项目 {len(manifest['projects'])} 个，大事记 {len(manifest['milestones'])} 条。"
         )
+        if not no_accounts:
+            self.create_accounts()
+
+    def create_accounts(self) -> None:
+        """One staff account per newsroom role, each with a generated password shown only now."""
+        User = get_user_model()
+        created, existing = [], []
+        for username, group_name, last_name in DEMO_ACCOUNTS:
+            group = Group.objects.filter(name=group_name).first()
+            if group is None:
+                self.stderr.write(f"没有“{group_name}”角色（应由数据迁移创建），跳过演示账号 {username}。")
+                continue
+            if User.objects.filter(username=username).exists():
+                existing.append((username, group_name))
+                continue
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(username, password=password, is_staff=True, last_name=last_name)
+            user.groups.add(group)
+            created.append((username, group_name, password))
+        if created:
+            lines = [f"  {group_name:　<5}用户名：{username:<16}密码：{password}" for username, group_name, password in created]
+            self.stdout.write(
+                self.style.SUCCESS("已创建各角色的演示账号（密码随机生成，只显示这一次）：\n" + "\n".join(lines))
+            )
+        if existing:
+            names = "、".join(f"{username}（{group_name}）" for username, group_name in existing)
+            self.stdout.write(
+                f"演示账号已存在：{names}。忘记密码请运行：.venv/bin/python manage.py changepassword 用户名"
+            )
 
     def load_articles(self, entries, page_names) -> tuple[dict[str, Article], int]:
         articles, created = {}, 0

@@ -1,0 +1,293 @@
+"""The read API's article detail against the HTML article page, on the same generated archive.
+
+    .venv/bin/python bench/api_bench.py [--database-url URL] [--articles 5000] [--reuse]
+                                        [--duration 10] [--connections 8] [--workers 2]
+
+Fills a database with ``generate_archive --articles N --seed 1`` (a temporary SQLite file unless
+--database-url names one; a PostgreSQL database named there is dropped and recreated unless
+--reuse), starts gunicorn with production settings (debug off, the API's rate limit off: every
+request comes from one address) on a loopback port, and loads it with wrk (Debian's ``wrk``;
+a small threaded Python client where wrk is missing), 8 connections, for a fixed time per
+scenario, the way DESIGN.md measured Wagtail:
+
+- "one article": the same article again and again, page (/articles/ID/) and API
+  (/api/v1/articles/ID): both keep their answer under a key of the article's version, so this
+  is one small query and a cache read per request;
+- "archive browsing": a different article on every request (the same shuffled 5,000 ids for
+  both), with a fresh gunicorn so nothing is cached beforehand;
+- the API's list (/api/v1/articles?limit=20) and its full form (full=true), for reference.
+
+Each scenario runs on a freshly started gunicorn (the cache is per process). Prints requests/s,
+p50/p99 latency and the app's CPU per request (user + system time of the gunicorn processes,
+which does not depend on what else the machine runs) as a Markdown table.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local counter = 0
+local started = false
+setup = function(thread)
+  thread:set("offset", (thread_count or 0))
+  thread_count = (thread_count or 0) + 1
+end
+request = function()
+  -- Threads take turns through the list, so no two requests ask for the same path until all
+  -- have been asked for once.
+  if not started then counter = offset; started = true end
+  local path = paths[counter %% #paths + 1]
+  counter = counter + %d
+  return wrk.format("GET", path)
+end
+"""
+PICK = """
+import json
+from django.db.models import Count
+from articles.models import Article
+visible = Article.objects.visible()
+article = visible.filter(page__isnull=False).annotate(n=Count("sections")).order_by("-n", "-pk").first()
+ids = list(visible.exclude(pk=article.pk).order_by("?").values_list("pk", flat=True)[:5000])
+print(json.dumps({"article": article.pk, "sections": article.n, "ids": ids,
+                  "articles": Article.objects.count(), "visible": visible.count()}))
+"""
+
+
+def manage(env, *args, capture=False):
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=capture, text=True
+    )
+    return result.stdout if capture else None
+
+
+def fresh_postgres(url: str):
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    admin_url = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def parse_wrk(output: str) -> dict:
+    def latency_ms(label):
+        match = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "p50": latency_ms("50%"),
+        "p99": latency_ms("99%"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def load_with_wrk(base: str, paths: list[str], duration: int, connections: int) -> dict:
+    threads = min(2, connections)
+    with tempfile.TemporaryDirectory() as tmp:
+        path_file = Path(tmp) / "paths.txt"
+        path_file.write_text("\n".join(paths) + "\n")
+        script = Path(tmp) / "paths.lua"
+        script.write_text(WRK_SCRIPT % (path_file, threads))
+        args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), base]
+        output = subprocess.run(args, capture_output=True, text=True, check=True, timeout=duration + 60).stdout
+    return parse_wrk(output)
+
+
+def load_with_python(base: str, paths: list[str], duration: int, connections: int) -> dict:
+    """A plain keep-alive HTTP/1.1 client per connection; only used where wrk is not installed."""
+    import http.client
+
+    host, port = urlsplit(base).hostname, urlsplit(base).port
+    latencies, errors, stop = [], [0], time.monotonic() + duration
+
+    def worker(offset):
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        i = offset
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            conn.request("GET", paths[i % len(paths)])
+            response = conn.getresponse()
+            response.read()
+            latencies.append((time.perf_counter() - started) * 1000)
+            if response.status >= 400:
+                errors[0] += 1
+            i += connections
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "requests": len(latencies),
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[int(len(latencies) * 0.99)],
+        "errors": errors[0],
+    }
+
+
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time of gunicorn's master and its workers, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    total = 0.0
+    for pid in [str(master_pid), *children]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def serve(env: dict, workers: int):
+    port = free_port()
+    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
+    server = subprocess.Popen(
+        [gunicorn, "hengyang_cms.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/healthz")
+    return server, base
+
+
+def scenario(env, args, name: str, paths: list[str], warm: list[str]) -> dict:
+    """One scenario on a freshly started gunicorn: warm the workers on ``warm``, then load ``paths``."""
+    load = load_with_wrk if shutil.which("wrk") else load_with_python
+    server, base = serve(env, args.workers)
+    try:
+        for path in warm * 10:  # code loaded, templates compiled, connections open in both workers
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                assert response.status == 200, (path, response.status)
+        cpu_before = workers_cpu_seconds(server.pid)
+        result = load(base, paths, args.duration, args.connections)
+        result["cpu_ms"] = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(result["requests"], 1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(
+        f"{name}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, "
+        f"app CPU {result['cpu_ms']:.2f} ms/request, errors {result['errors']}",
+        file=sys.stderr,
+    )
+    return {"scenario": name, **result}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--reuse", action="store_true", help="use the database as it is (already generated)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per scenario")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--redis-url", help="a Redis cache shared by the workers (default: per-process memory)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="api-bench-") as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+        env.update(DATABASE_URL=url, DJANGO_DEBUG="1")
+        if not args.reuse:
+            if url.startswith("postgres"):
+                fresh_postgres(url)
+            print(f"migrating, generating {args.articles} articles …", file=sys.stderr)
+            manage(env, "migrate", "-v0")
+            manage(env, "generate_archive", "--articles", str(args.articles), "--seed", "1", "--no-progress")
+        manage(env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
+        picked = json.loads(manage(env, "shell", "-c", PICK, capture=True).strip().splitlines()[-1])
+        print(
+            f"{picked['articles']} articles ({picked['visible']} visible); "
+            f"article {picked['article']} has {picked['sections']} sections",
+            file=sys.stderr,
+        )
+        server_env = dict(
+            env,
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY="bench-" + os.urandom(16).hex(),
+            DJANGO_ALLOWED_HOSTS="127.0.0.1",
+            DJANGO_SECURE_SSL_REDIRECT="0",
+            DJANGO_API_RATE_LIMIT="",
+            DJANGO_LOG_LEVEL="ERROR",
+        )
+        if args.redis_url:
+            server_env["REDIS_URL"] = args.redis_url
+        one, ids = picked["article"], picked["ids"]
+        pages = [f"/articles/{pk}/" for pk in ids]
+        details = [f"/api/v1/articles/{pk}" for pk in ids]
+        warm_page, warm_api = [f"/articles/{one}/"], [f"/api/v1/articles/{one}"]
+        rows = [
+            scenario(server_env, args, "article page, one article", warm_page, warm_page),
+            scenario(server_env, args, "API detail, one article", warm_api, warm_api),
+            scenario(server_env, args, "article page, archive browsing", pages, warm_page),
+            scenario(server_env, args, "API detail, archive browsing", details, warm_api),
+            scenario(server_env, args, "API list, 20 per page", ["/api/v1/articles?limit=20"], ["/api/v1/articles"]),
+            scenario(
+                server_env,
+                args,
+                "API list, 20 full articles",
+                ["/api/v1/articles?limit=20&full=true"],
+                ["/api/v1/articles"],
+            ),
+        ]
+    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    tool = "wrk" if shutil.which("wrk") else "python client"
+    print(
+        f"\n{database}, {picked['articles']} generated articles; gunicorn {args.workers} workers; {tool}, "
+        f"{args.connections} connections, {args.duration} s per scenario\n"
+    )
+    print("| scenario | requests/s | p50 ms | p99 ms | app CPU ms/request | errors |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        print(
+            f"| {row['scenario']} | {row['rps']:,.0f} | {row['p50']:.1f} | {row['p99']:.1f} | "
+            f"{row['cpu_ms']:.2f} | {row['errors']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
