@@ -1,17 +1,45 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from articles.admin.guards import PlausibleDatesFormMixin, SafeChangeListMixin
+from articles.selectors import articles_for
 from clusters.models import Cluster, Milestone, Organization, Project
 
 
-class ProjectInline(admin.TabularInline):
+class GuardedAdmin(SafeChangeListMixin, admin.ModelAdmin):
+    """Dates in the list's URL and in forms are checked against the paper's plausible range, and a
+    milestone's source is chosen among the articles this person may see."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (PlausibleDatesFormMixin, form), {})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source_article":
+            kwargs["queryset"] = articles_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class GuardedInline:
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (PlausibleDatesFormMixin, formset.form), {})
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source_article":
+            kwargs["queryset"] = articles_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ProjectInline(GuardedInline, admin.TabularInline):
     model = Project
     extra = 0
     fields = ["name", "location", "status", "started_on"]
     show_change_link = True
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(GuardedInline, admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ["date", "text", "project", "source_article"]
@@ -19,7 +47,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(GuardedAdmin):
     list_display = ["name", "short_name", "slug", "position", "article_count", "project_count"]
     search_fields = ["name", "short_name", "aliases"]
     ordering = ["position"]
@@ -47,7 +75,7 @@ class ClusterAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(GuardedAdmin):
     ordering = ["name"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["name", "kind", "project_count"]
     search_fields = ["name", "kind"]
@@ -61,7 +89,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         return obj._project_count
 
 
-class ProjectMilestoneInline(admin.TabularInline):
+class ProjectMilestoneInline(GuardedInline, admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ["date", "text", "source_article"]
@@ -69,7 +97,7 @@ class ProjectMilestoneInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(GuardedAdmin):
     list_display = ["name", "cluster", "location", "status", "started_on"]
     list_select_related = ["cluster"]
     list_filter = ["cluster", "status"]
@@ -79,7 +107,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(GuardedAdmin):
     list_display = ["date", "text", "cluster", "project", "source_article"]
     list_select_related = ["cluster", "project", "source_article"]
     list_filter = ["cluster"]
