@@ -32,6 +32,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 
@@ -72,11 +73,20 @@ def backends(conn, dbname: str) -> list[int]:
 
 def start(tree: Path, env: dict, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [GUNICORN, "hengyang_cms.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
+        [
+            GUNICORN,
+            "hengyang_cms.wsgi:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+        ],
         cwd=tree,
         env={**env, "PYTHONPATH": str(tree)},
         stdout=subprocess.DEVNULL,
-        stderr=open(tempfile.gettempdir() + f"/rendering-bench-{port}.err", "a"),  # noqa: SIM115
+        stderr=open(tempfile.gettempdir() + f"/rendering-bench-{port}.err", "a"),
     )
     for _ in range(120):
         try:
@@ -118,7 +128,7 @@ def scenario_paths(conn) -> dict[str, list[str]]:
     issues = [f"/issues/{d:%Y-%m-%d}/" for (d,) in conn.execute("SELECT date FROM articles_issue")]
     clusters = [f"/clusters/{s}/" for (s,) in conn.execute("SELECT slug FROM clusters_cluster")]
     commentators = [f"/commentators/{pk}/" for (pk,) in conn.execute("SELECT id FROM articles_commentator")]
-    tags = [f"/tags/{s}/" for (s,) in conn.execute("SELECT slug FROM taggit_tag")]
+    tags = [f"/tags/{quote(s)}/" for (s,) in conn.execute("SELECT slug FROM taggit_tag")]
     pages = [f"?p={n}" for n in range(1, 6)]
     return {
         "browse": articles[:5000],

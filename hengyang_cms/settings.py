@@ -332,12 +332,21 @@ if STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorag
 # Public pages compressed by the app when no proxy does it, never a page holding a secret
 # (hengyang_cms/compression.py). Behind nginx, nginx compresses.
 COMPRESS_RESPONSES = env_bool("DJANGO_COMPRESS_RESPONSES", not BEHIND_PROXY)
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "hengyang_cms.compression.CompressionMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "hengyang_cms.compression.CompressionMiddleware",
+)
 # A database outage answers 503, a full media disk 507 (hengyang_cms/unavailable.py); the replica
 # middleware, after it, retries a failed replica read on the primary first.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "hengyang_cms.unavailable.ServiceUnavailableMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "hengyang_cms.unavailable.ServiceUnavailableMiddleware",
+)
 if DATABASE_REPLICAS:
-    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "hengyang_cms.db_router.ReplicaReadsMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "hengyang_cms.db_router.ReplicaReadsMiddleware",
+    )
 
 LOGGING = {
     "version": 1,
@@ -349,7 +358,9 @@ LOGGING = {
 # The read API (/api/v1/, the api app; see the README's "Read API"). CORS is open for reading,
 # on /api/ only: any site may fetch the public data from a browser; no cookies are involved
 # (the API reads tokens, never sessions). Before CommonMiddleware, as django-cors-headers asks.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "corsheaders.middleware.CorsMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "corsheaders.middleware.CorsMiddleware"
+)
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False

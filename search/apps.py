@@ -12,3 +12,8 @@ class SearchConfig(AppConfig):
         # Model signals for single saves, articles.signals for bulk writes, and a rebuild after
         # migrations that change the tokens (see search.indexing).
         indexing.connect_signals(self)
+
+        from articles.hooks import register_admin_search
+        from search.admin_search import admin_search
+
+        register_admin_search(admin_search)  # the article admin's search box uses the index

@@ -48,7 +48,7 @@ def test_the_visibility_rule_is_written_in_one_place():
 
 def test_the_visibility_check_can_fail(tmp_path):
     # The pattern finds both forms a copy would take.
-    assert VISIBILITY_COPY.search('Article.objects.filter(published_at__lte=timezone.now())')
+    assert VISIBILITY_COPY.search("Article.objects.filter(published_at__lte=timezone.now())")
     assert VISIBILITY_COPY.search("WHERE a.published_at <= %s")
 
 

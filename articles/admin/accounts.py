@@ -75,13 +75,13 @@ class NewsroomUserCreationForm(AdminUserCreationForm):
         self.fields["username"].help_text = "必填。150 个字符以内，可用字母、数字和 @ . + - _。"
         if "usable_password" in self.fields:
             self.fields["usable_password"].label = "密码登录"
-            self.fields["usable_password"].help_text = (
-                "是否允许用这个账号用密码登录。若选“禁用”，之后仍可在账号页面为其设置密码。"
-            )
+            self.fields[
+                "usable_password"
+            ].help_text = "是否允许用这个账号用密码登录。若选“禁用”，之后仍可在账号页面为其设置密码。"
             self.fields["usable_password"].widget.choices = [("true", "启用"), ("false", "禁用")]
-        self.fields["password1"].help_text = (
-            "密码不能与其他个人信息太相似，至少 8 个字符，不能是常用密码，也不能全是数字。"
-        )
+        self.fields[
+            "password1"
+        ].help_text = "密码不能与其他个人信息太相似，至少 8 个字符，不能是常用密码，也不能全是数字。"
         self.fields["password2"].help_text = "再输入一次同样的密码，以便核对。"
 
     def save(self, commit=True):

@@ -1,10 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from articles.admin.guards import PlausibleDatesFormMixin, SafeChangeListMixin
@@ -16,6 +19,7 @@ from articles.admin.tags import (
     tag_suggestions,
 )
 from articles.admin.workflow import WorkflowArticleAdminMixin
+from articles.hooks import admin_search
 from articles.models import (
     Article,
     Commentator,
@@ -59,6 +63,14 @@ class CreditInline(LimitedInlineMixin, admin.TabularInline):
     autocomplete_fields = ["contributor"]
 
 
+def two_lines(moment):
+    """A time in a list column: the date, then the time (Beijing time), or "—"."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    return format_html('<span class="list-date">{}</span><br>{}', f"{local:%Y-%m-%d}", f"{local:%H:%M}")
+
+
 def photo_thumbnail(photo):
     """A small preview from the smallest rendition (or the master until renditions exist)."""
     if not photo or not photo.image:
@@ -93,18 +105,33 @@ class PhotoInline(LimitedInlineMixin, admin.StackedInline):
         return photo_thumbnail(obj)
 
 
+# The article list's count of search results stops here (the list then offers the first pages).
+SEARCH_COUNT_LIMIT = 1000
+
+
+class BoundedCountPaginator(Paginator):
+    @cached_property
+    def count(self):
+        return self.object_list.order_by()[:SEARCH_COUNT_LIMIT].count()
+
+
 @admin.register(Article)
 class ArticleAdmin(SafeChangeListMixin, WorkflowArticleAdminMixin, admin.ModelAdmin):
     # The mixin (articles/admin/workflow.py) adds roles, transitions, revisions and locking.
-    list_display = ["title", "status", "published_at", "page", "updated_at"]
+    # Readable at 1280 px beside the sidebars (tests/browser/test_admin_changelist.py): dates and
+    # the page on two short lines each, so the title keeps the width (static/css/admin-changelist.css).
+    list_display = ["title", "status", "published_column", "page_column", "updated_column"]
     list_filter = [
         "status",
         "clusters",
         ("page__issue__date", admin.DateFieldListFilter),
     ]
+    # Searched through the archive index when the search app registered it (get_search_results).
     search_fields = ["title", "kicker", "subtitle"]
     list_select_related = ["page__issue"]
     date_hierarchy = "published_at"
+    # No second count of the whole archive under a filtered list (a link shows the total instead).
+    show_full_result_count = False
     autocomplete_fields = ["page", "clusters"]
     inlines = [SectionInline, CreditInline, PhotoInline]
     fieldsets = [
@@ -112,6 +139,41 @@ class ArticleAdmin(SafeChangeListMixin, WorkflowArticleAdminMixin, admin.ModelAd
         ("刊发", {"fields": ["status", "published_at", "page", "position"]}),
         ("归类", {"fields": ["clusters", "tags"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Title, kicker and subtitle as typed (so an article saved a moment ago, before its
+        # index entry is written on commit, is found), plus the archive index's matches in the
+        # whole text when the search app registered its search (articles.hooks).
+        listed = queryset  # with the list's filters
+        queryset, may_have_duplicates = super().get_search_results(request, listed, search_term)
+        term = search_term.strip()
+        found = admin_search(listed, term) if term else None
+        if found is not None:
+            in_text, _ = super().get_search_results(request, found, "")  # the mixins' restrictions
+            queryset = queryset | in_text
+            request.article_search_term = term
+        return queryset, may_have_duplicates
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # A search's count stops at SEARCH_COUNT_LIMIT, as the public search's does.
+        if getattr(request, "article_search_term", None):
+            return BoundedCountPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
+    @admin.display(description="发布时间", ordering="published_at")
+    def published_column(self, obj):
+        return two_lines(obj.published_at)
+
+    @admin.display(description="修改时间", ordering="updated_at")
+    def updated_column(self, obj):
+        return two_lines(obj.updated_at)
+
+    @admin.display(description="版面", ordering="page__issue__date")
+    def page_column(self, obj):
+        if obj.page_id is None:
+            return "网络稿"
+        page = obj.page
+        return format_html("{}<br>{} {}", page.issue.date.isoformat(), page.number, page.name)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":

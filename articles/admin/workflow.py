@@ -248,13 +248,15 @@ class WorkflowArticleAdminMixin:
         return inlines
 
     def get_list_display(self, request):
-        columns = list(super().get_list_display(request))
-        if "workflow_state" not in columns:
-            columns.insert(
-                columns.index("status") + 1 if "status" in columns else len(columns),
-                "workflow_state",
-            )
+        # 状态 and 审核进度 say the same outside review: one column, the review level within it.
+        columns = [c for c in super().get_list_display(request) if c != "workflow_state"]
+        if "status" in columns:
+            columns[columns.index("status")] = "status_and_progress"
         return columns
+
+    @admin.display(description="状态", ordering="status")
+    def status_and_progress(self, obj):
+        return policy.review_state(obj)
 
     @admin.display(description="审核进度")
     def workflow_state(self, obj):

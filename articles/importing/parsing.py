@@ -26,7 +26,12 @@ Paragraphs and the page-break rejoin rule
 -----------------------------------------
 Every non-blank line is a paragraph. Print layout leaves words broken across a page break with
 a blank line between the halves (``可持`` / blank / ``续发展``). Two neighbouring paragraphs A
-and B in the same lead or section are joined (with nothing in between) when all of these hold:
+and B in the same lead or section are joined (with nothing in between) when a word straddles
+the break: the last characters of A and the first of B, segmented together with jieba's
+dictionary (word frequencies, as jieba segments), put a word across the break whose halves are
+not words of their own (``在规`` / ``划…`` → 规划; but ``新能源`` / ``汽车…`` are two words and
+decide nothing). Neither may be a list item and B not a ``### `` subheading. Otherwise they are
+joined when all of these hold:
 
 1. A does not end with closing punctuation (。！？；：…” 」 』 ） 》 】, closing single quotes and ASCII . ! ? ; : ) ]).
    A comma or 、 at the end means the sentence goes on, so it does not stop a join.
@@ -36,25 +41,29 @@ and B in the same lead or section are joined (with nothing in between) when all 
 4. B is not heading-like either, and neither is a ``### `` subheading; joins never cross a
    ``#``/``##`` heading, the credit line or a commentator line, since those are not paragraphs.
 
-Joins chain (A+B+C when B is broken again). Each join is recorded in ParsedArticle.rejoined
-so the import preview can show it.
+Joins chain (A+B+C when B is broken again). Each join is recorded in ParsedArticle.rejoined,
+with the line of the first half, so the import preview can show it.
 
-Limits: a page break right after a short unpunctuated fragment (``在规`` / ``划…``) is not
-rejoined (rule 2 cannot tell it from a heading); a paragraph that genuinely ends without
-punctuation and is followed by a continuation-looking paragraph is glued on; single line breaks
-are treated like blank lines, so hard-wrapped text is rejoined by the same rule.
+Limits: a short unpunctuated fragment broken between two words (not inside one) is taken for a
+heading and left alone; a paragraph that genuinely ends without punctuation and is followed by
+a continuation-looking paragraph is glued on; single line breaks are treated like blank lines,
+so hard-wrapped text is rejoined by the same rule. Without the ``jieba`` package only the
+punctuation rules apply.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 STATUSES = ("draft", "review", "scheduled", "published", "withdrawn")
 
@@ -445,8 +454,99 @@ def is_heading_like(text: str) -> bool:
     return text.startswith("### ") or (len(text) <= HEADING_LIKE_MAX_CHARS and not has_punctuation(text))
 
 
+# ---------------------------------------------------------------------------------------------
+# Words across the break: jieba's dictionary (the word list of PyPI's ``jieba``, read as a file —
+# this module imports neither jieba nor Django), loaded once, on the first join that needs it.
+
+# How many Han characters on each side of the break the segmentation looks at.
+STRADDLE_WINDOW = 6
+WORD_MAX_CHARS = 8  # longer dictionary entries (idioms, names) do not decide a break
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+@lru_cache(maxsize=1)
+def word_frequencies() -> tuple[dict[str, int], float]:
+    """jieba's dictionary as {word: frequency} (words of 2 to WORD_MAX_CHARS characters, plus
+    every single character listed) and the log of the total frequency."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        return {}, 0.0
+    path = Path(spec.origin).with_name("dict.txt")
+    frequencies: dict[str, int] = {}
+    total = 0
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            word, _, rest = line.partition(" ")
+            count = int(rest.split(" ", 1)[0] or 0)
+            total += count
+            if len(word) <= WORD_MAX_CHARS and count:
+                frequencies[word] = count
+    return frequencies, math.log(total or 1)
+
+
+def _segment(text: str) -> list[str]:
+    """The most probable segmentation of ``text`` by word frequency (jieba's route without its HMM)."""
+    frequencies, log_total = word_frequencies()
+    n = len(text)
+    route: list[tuple[float, int]] = [(0.0, n)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        best = (-math.inf, i + 1)
+        for j in range(i + 1, min(n, i + WORD_MAX_CHARS) + 1):
+            count = frequencies.get(text[i:j])
+            if count is None and j > i + 1:
+                continue
+            score = math.log(count or 1) - log_total + route[j][0]
+            if score > best[0]:
+                best = (score, j)
+        route[i] = best
+    words, i = [], 0
+    while i < n:
+        j = route[i][1]
+        words.append(text[i:j])
+        i = j
+    return words
+
+
+def _complete(part: str) -> bool:
+    """A word of its own: a dictionary entry of two or more characters."""
+    return len(part) >= 2 and part in word_frequencies()[0]
+
+
+def straddles(before: str, after: str) -> bool:
+    """Whether a word straddles the break: segmenting the characters on both sides together puts
+    a dictionary word across it (``在规`` / ``划…`` → 规划) whose two halves are not words of their
+    own (``新能源`` / ``汽车`` is two words, each complete: a heading may end with the first)."""
+    if not before or not after or not _is_han(before[-1]) or not _is_han(after[0]):
+        return False
+    left = ""
+    for char in reversed(before[-STRADDLE_WINDOW:]):
+        if not _is_han(char):
+            break
+        left = char + left
+    right = ""
+    for char in after[:STRADDLE_WINDOW]:
+        if not _is_han(char):
+            break
+        right += char
+    start = 0
+    for word in _segment(left + right):
+        end = start + len(word)
+        if start < len(left) < end:
+            head, tail = word[: len(left) - start], word[len(left) - start :]
+            return not _complete(head) and not _complete(tail)
+        start = end
+    return False
+
+
 def continues(before: str, after: str) -> bool:
     """The page-break rule of the module docstring: does ``after`` continue ``before``'s sentence?"""
+    if after.startswith("### ") or LIST_ITEM.match(before) or LIST_ITEM.match(after):
+        return False
+    if straddles(before, after):
+        return True
     if before[-1] in CLOSING_PUNCTUATION:
         return False
     if is_heading_like(before) or is_heading_like(after):
@@ -456,12 +556,14 @@ def continues(before: str, after: str) -> bool:
 
 def rejoin_paragraphs(lines: Sequence[tuple[int, str]], rejoined: list[Rejoin]) -> list[str]:
     paragraphs: list[str] = []
+    last_line = 0  # the line the last paragraph's last piece came from: the first half of a join
     for number, line in lines:
         if paragraphs and continues(paragraphs[-1], line):
-            rejoined.append(Rejoin(line=number, before=paragraphs[-1][-6:], after=line[:6]))
+            rejoined.append(Rejoin(line=last_line, before=paragraphs[-1][-6:], after=line[:6]))
             paragraphs[-1] += line
         else:
             paragraphs.append(line)
+        last_line = number
     return paragraphs
 
 

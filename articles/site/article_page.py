@@ -21,6 +21,7 @@ import functools
 import hashlib
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -118,12 +119,46 @@ def _as_date(value):
     return parse_date(value) if isinstance(value, str) else value
 
 
+def state_cursor():
+    """A cursor for the state query: on PostgreSQL one that binds on the server, so psycopg prepares it.
+
+    Planning the query (its two neighbour subqueries) cost the server about 1.3 ms against 0.2 ms
+    to run it; prepared (once per connection) the plan is
+    kept per connection. Django's own cursors bind on the client unless the whole database is
+    configured with server_side_binding, which the rest of the ORM is not measured with; so
+    only this query gets a server-binding cursor, wrapped as Django wraps its cursors (query
+    logging, test query counts). Behind a PgBouncer in transaction mode prepared statements need
+    PgBouncer 1.21+ (max_prepared_statements) or ARTICLE_PAGE_PREPARED = False.
+    """
+    if connection.vendor != "postgresql" or not getattr(settings, "ARTICLE_PAGE_PREPARED", True):
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:  # Django's setting: psycopg then prepares nothing, even when asked
+        raw.prepare_threshold = 1_000_000  # still nothing on its own; Django's client-side cursors never prepare
+    return connection._prepare_cursor(_prepared_cursor_class()(raw))
+
+
+@functools.cache
+def _prepared_cursor_class():
+    import psycopg
+
+    class PreparedCursor(psycopg.Cursor):
+        """Prepares every query it runs (Django's connections set no prepare threshold)."""
+
+        def execute(self, query, params=None, **kwargs):
+            kwargs["prepare"] = True
+            return super().execute(query, params, **kwargs)
+
+    return PreparedCursor
+
+
 def page_state(pk: int):
     """The visible article's state as a dict, or None when readers cannot see it (or it is not there)."""
     now = timezone.now()
     sql, params = page_state_sql(now, shell_key())
     params[params.index("PK")] = pk
-    with connection.cursor() as cursor:
+    with state_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

@@ -79,6 +79,8 @@ def test_preview_shows_the_parse_and_errors_and_writes_nothing(importer_client):
     assert "省人大代表 陈湘江" in html and "市政协常委 赵立新" in html
     assert "有色金属" in html and "精细化工" in html
     assert "拉长做<mark>‖</mark>强，让老基地" in html  # a word rejoined across a page break
+    # ... shown at the line of its first half, where an archivist looks for it in the file.
+    assert "第 16 行：…业链条拉长做<mark>‖</mark>强" in html
     assert "bad_empty_section.txt" in html and "第 5 行：小节“代表点评”没有正文" in html
     assert "确认导入为草稿" in html and "将创建 2 篇草稿" in html
     assert Article.objects.count() == 0 and Contributor.objects.count() == 0

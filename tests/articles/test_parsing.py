@@ -56,9 +56,10 @@ def test_the_seed_parses_into_the_printed_structure():
     paragraphs = [p for s in record["sections"] for p in s["paragraphs"]]
     assert any("可持续发展的新路子" in p for p in paragraphs)
     assert any("精细化工、纺织服装、全域旅游" in p for p in paragraphs)
+    # Each rejoined word is shown at the line of its first half (the preview points there).
     assert [(r.line, r.before[-2:], r.after[:2]) for r in article.rejoined] == [
-        (27, "可持", "续发"),
-        (47, "细化", "工、"),
+        (25, "可持", "续发"),
+        (45, "细化", "工、"),
     ]
     assert record["kicker"] is None and record["subtitle"] is None
 
@@ -391,3 +392,66 @@ def test_any_bytes_give_an_article_or_a_parse_error(data):
             parse_file(name, data)
         except ParseError:
             pass
+
+
+# --- words straddling a page break (issue #13, item 8) ---------------------------------------------
+
+# Words whose halves, split where given, are not words of their own: a page break inside them
+# leaves fragments no reader would print on their own.
+STRADDLED = [("规划", 1), ("可持续", 2), ("发展", 1), ("建设", 1), ("产业集群", 3), ("基础设施", 3), ("积极", 1)]
+BEFORE_TEXT = "近年来我市认真贯彻落实市委市政府决策部署全面推进"
+AFTER_TEXT = "的步伐不断加快全市上下形成合力"
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(STRADDLED),
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=1, max_value=12),
+    st.booleans(),
+)
+def test_a_word_broken_by_a_page_break_is_rejoined_whatever_the_fragment_lengths(word_split, left, right, full_stop):
+    word, split = word_split
+    before = (BEFORE_TEXT + word[:split])[-left:]
+    after = (word[split:] + AFTER_TEXT)[:right] + ("。" if full_stop else "")
+    article = parse_text(f"# 标题\n\n{before}\n\n{after}")
+    assert article.lead == (before + after,)
+    assert [(r.line, r.before, r.after) for r in article.rejoined] == [(3, before[-6:], after[:6])]
+
+
+def test_the_docstrings_fragments_are_rejoined():
+    article = parse_text("# 标题\n\n在规\n\n划、建设八大千亿产业集群的过程中，我们要坚持可持\n\n续发展。")
+    assert article.lead == ("在规划、建设八大千亿产业集群的过程中，我们要坚持可持续发展。",)
+    assert [r.line for r in article.rejoined] == [3, 5]
+
+
+HEADINGS = [
+    "走绿色发展之路",
+    "加快产业转型升级",
+    "做大做强实体经济",
+    "八大产业集群",
+    "项目建设",
+    "新能源",
+    "有色金属",
+    "产业发展",
+    "图为比亚迪产业园",
+    "两会特刊",
+]
+OPENINGS = [
+    "汽车产业是我市的支柱产业。",
+    "要努力走出可持续发展的新路子。",
+    "我市将继续推进项目建设。",
+    "展望未来，信心满满。",
+    "群众满意度不断提升。",
+    "近年来，衡阳坚持创新驱动。",
+    "市人大代表夏君山说，要抓好落实。",
+    "2018年12月26日，项目投产。",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(HEADINGS), st.sampled_from(OPENINGS))
+def test_a_heading_is_never_glued_to_the_paragraph_after_it(heading, opening):
+    article = parse_text(f"# 标题\n\n{heading}\n\n{opening}")
+    assert article.lead == (heading, opening)
+    assert article.rejoined == []

@@ -50,7 +50,9 @@ def test_a_new_reporter_is_added_with_staff_status_and_role_in_one_step(superuse
     user = User.objects.get(username="xiaoli")
     assert user.is_staff and list(user.groups.values_list("name", flat=True)) == ["记者"]
     client = Client()
-    assert client.post(reverse("admin:login"), {"username": "xiaoli", "password": "Hengyang-2019-news"}).status_code == 302
+    assert (
+        client.post(reverse("admin:login"), {"username": "xiaoli", "password": "Hengyang-2019-news"}).status_code == 302
+    )
     assert client.get(reverse("admin:articles_article_changelist")).status_code == 200
 
 

@@ -90,7 +90,7 @@ def test_every_role_reaches_the_article_list(as_user, users, role):
     draft_by(users["reporter"])
     response = as_user(role).get(CHANGELIST)
     assert response.status_code == 200
-    assert "审核进度" in response.content.decode()
+    assert "column-status_and_progress" in response.content.decode()  # 状态, with the review level
 
 
 def test_reporters_see_only_their_own_articles(as_user, users):

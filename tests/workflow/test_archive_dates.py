@@ -105,9 +105,7 @@ def test_the_chief_may_choose_another_time(users, as_user):
     chief = as_user("chief")
     url = reverse("admin:articles_article_transition", args=[article.pk, "publish"])
     article.refresh_from_db()
-    response = chief.post(
-        url, {"expected_version": article.version, "note": "", "publish_at": "2019-01-08T09:30"}
-    )
+    response = chief.post(url, {"expected_version": article.version, "note": "", "publish_at": "2019-01-08T09:30"})
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.published_at == datetime.datetime(2019, 1, 8, 9, 30, tzinfo=SHANGHAI)

@@ -81,7 +81,10 @@ class Command(BaseCommand):
             user.groups.add(group)
             created.append((username, group_name, password))
         if created:
-            lines = [f"  {group_name:　<5}用户名：{username:<16}密码：{password}" for username, group_name, password in created]
+            lines = [
+                f"  {group_name:　<5}用户名：{username:<16}密码：{password}"
+                for username, group_name, password in created
+            ]
             self.stdout.write(
                 self.style.SUCCESS("已创建各角色的演示账号（密码随机生成，只显示这一次）：\n" + "\n".join(lines))
             )
