@@ -455,7 +455,12 @@ class Photo(models.Model):
         null=True,
         blank=True,
         related_name="photos",
-        verbose_name="摄影",
+        verbose_name="作者",
+    )
+    # How the author is credited under the image, as printed: 摄影 for a photograph, 制图 for a
+    # drawing, a chart or a map.
+    credit_role = models.CharField(
+        "署名方式", max_length=4, choices=[("摄影", "摄影"), ("制图", "制图")], default="摄影"
     )
     created_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
     # Raised by every save through a form, so two people saving the same photo cannot overwrite

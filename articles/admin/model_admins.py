@@ -94,7 +94,7 @@ class PhotoInline(LimitedInlineMixin, admin.StackedInline):
         ("is_lead", "position"),
         "caption",
         "alt_text",
-        "photographer",
+        ("photographer", "credit_role"),
     ]
     readonly_fields = ["preview"]
     autocomplete_fields = ["photographer"]
@@ -436,7 +436,7 @@ class PhotoAdmin(SafeChangeListMixin, admin.ModelAdmin):
         ("is_lead", "position"),
         "caption",
         "alt_text",
-        "photographer",
+        ("photographer", "credit_role"),
         "expected_version",
     ]
     readonly_fields = ["preview"]

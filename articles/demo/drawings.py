@@ -265,6 +265,7 @@ def attach_demo_photos(*, max_articles: int = 12) -> int:
             caption=caption,
             alt_text=alt_text,
             photographer=_photographer(index),
+            credit_role="制图",  # the demo's images are drawings
         )
         Cluster.objects.filter(pk=cluster.pk).update(cover_photo=photo)
         made += 1
@@ -284,6 +285,7 @@ def attach_demo_photos(*, max_articles: int = 12) -> int:
                 caption=caption,
                 alt_text=alt_text,
                 photographer=_photographer(number + position),
+                credit_role="制图",
             )
             made += 1
     return made

@@ -38,10 +38,19 @@ class PhotoForm(forms.ModelForm):
 
     class Meta:
         model = Photo
-        fields = ["image", "is_lead", "position", "caption", "alt_text", "photographer"]
+        fields = ["image", "is_lead", "position", "caption", "alt_text", "photographer", "credit_role"]
         error_messages = {
             "alt_text": {"required": "请填写替代文字：用一句话描述画面内容，供视障读者的读屏软件朗读。"},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most images are photographs: a form that does not say otherwise credits 摄影.
+        if "credit_role" in self.fields:
+            self.fields["credit_role"].required = False
+
+    def clean_credit_role(self):
+        return self.cleaned_data.get("credit_role") or "摄影"
 
     def save(self, commit=True):
         # A new version with every change, wherever it is saved (the article's inline or the

@@ -46,3 +46,15 @@ def test_demo_photos_cover_every_cluster_and_illustrate_articles_once(django_cap
     with django_capture_on_commit_callbacks(execute=True):
         assert attach_demo_photos(max_articles=1) == 0
     assert Photo.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_the_demo_drawings_are_credited_as_drawn(client, django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr("articles.demo.drawings.SIZE", (900, 600))
+    with django_capture_on_commit_callbacks(execute=True):
+        attach_demo_photos(max_articles=0)
+    covered = Cluster.objects.select_related("cover_photo__photographer").get(slug="rail-transit")
+    assert covered.cover_photo.credit_role == "制图"
+    html = client.get(covered.get_absolute_url()).content.decode()
+    assert f"制图 {covered.cover_photo.photographer.name}" in html
+    assert f"摄影 {covered.cover_photo.photographer.name}" not in html

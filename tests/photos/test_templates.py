@@ -150,3 +150,9 @@ def test_the_cluster_page_shows_its_cover_photo(client, make_photo):
     assert "南岳衡山" in html and "摄影 陈太仰" in html
     assert attribute(html, "img", "sizes") == "(min-width: 41rem) 330px, 100vw"
     assert re.search(r'srcset="[^"]*-900w\.webp 900w"', html)
+
+
+def test_a_drawing_is_credited_as_drawn_not_photographed(make_photo):
+    photo = make_photo(photographer=ContributorFactory(name="黄沐"), credit_role="制图")
+    html = render(photo)
+    assert re.search(r'class="photo-credit">制图 黄沐<', html) and "摄影" not in html
