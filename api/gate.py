@@ -14,13 +14,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import ipaddress
 import logging
-import math
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_http_date_safe
@@ -28,69 +24,19 @@ from django.utils.http import parse_http_date_safe
 from api.problems import problem
 from api.tokens import TokenRefused, user_for
 from hengyang_cms.http import RECENT_MAX_AGE
+from hengyang_cms.ratelimit import retry_after as counted_retry_after
 
 logger = logging.getLogger("api")
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 ALLOW = ", ".join(READ_METHODS)
-UNITS = {"s": 1, "m": 60, "h": 3600}
 DEFAULT_RATE = "120/m"
 
 
-def parse_rate(rate: str | None) -> tuple[int, int] | None:
-    """(requests, seconds) from "120/m", "5/60"…; None for an empty rate (no limit)."""
-    rate = (rate or "").strip()
-    if not rate:
-        return None
-    count, _, period = rate.partition("/")
-    period = period.strip().lower() or "m"
-    seconds = UNITS[period] if period in UNITS else int(period)
-    if int(count) < 0 or seconds <= 0:
-        raise ValueError(f"rate {rate!r}: want N/s, N/m, N/h or N/SECONDS")
-    return int(count), seconds
-
-
-def client_address(request) -> str:
-    """REMOTE_ADDR, or behind a proxy (BEHIND_PROXY) the first X-Forwarded-For address; an IPv6
-    address counts by its /64 network."""
-    address = request.META.get("REMOTE_ADDR", "") or ""
-    if getattr(settings, "BEHIND_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        address = forwarded.split(",")[0].strip() or address
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return "unknown"
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
-
-
 def retry_after(request) -> int | None:
-    """Count an anonymous request; None within the limit, else the seconds until the window closes.
-
-    A window opens at an address's first request and lasts the rate's period; the count lives in
-    the default cache (shared by every app server with Redis) and incr() is atomic.
-    """
-    rate = parse_rate(getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE))
-    if rate is None:
-        return None
-    allowed, seconds = rate
-    key = f"api-rate:{seconds}:{client_address(request)}"
-    now = time.time()
-    if cache.add(f"{key}:opened", now, timeout=seconds):
-        cache.set(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window closed between the two calls
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    if count <= allowed:
-        return None
-    opened = cache.get(f"{key}:opened", now)
-    return max(1, math.ceil(opened + seconds - now))
+    """Count an anonymous request (hengyang_cms.ratelimit); None within API_RATE_LIMIT, else
+    the seconds until the window closes."""
+    return counted_retry_after(request, name="api", rate=getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE))
 
 
 def conditional(request, response):

@@ -25,19 +25,19 @@ which does not depend on what else the machine runs) as a Markdown table.
 import argparse
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The serving harness is the page benchmark's, so the API and the pages are measured alike.
+from pages_bench import free_port, load_with_python, parse_wrk, wait_for, workers_cpu_seconds  # noqa: E402
+
 PYTHON = sys.executable
 WRK_SCRIPT = """
 local paths = {}
@@ -86,40 +86,6 @@ def fresh_postgres(url: str):
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
-
-
-def parse_wrk(output: str) -> dict:
-    def latency_ms(label):
-        match = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
-        "p50": latency_ms("50%"),
-        "p99": latency_ms("99%"),
-        "errors": int(errors.group(1)) if errors else 0,
-    }
-
-
 def load_with_wrk(base: str, paths: list[str], duration: int, connections: int) -> dict:
     threads = min(2, connections)
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,55 +96,6 @@ def load_with_wrk(base: str, paths: list[str], duration: int, connections: int) 
         args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), base]
         output = subprocess.run(args, capture_output=True, text=True, check=True, timeout=duration + 60).stdout
     return parse_wrk(output)
-
-
-def load_with_python(base: str, paths: list[str], duration: int, connections: int) -> dict:
-    """A plain keep-alive HTTP/1.1 client per connection; only used where wrk is not installed."""
-    import http.client
-
-    host, port = urlsplit(base).hostname, urlsplit(base).port
-    latencies, errors, stop = [], [0], time.monotonic() + duration
-
-    def worker(offset):
-        conn = http.client.HTTPConnection(host, port, timeout=30)
-        i = offset
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            conn.request("GET", paths[i % len(paths)])
-            response = conn.getresponse()
-            response.read()
-            latencies.append((time.perf_counter() - started) * 1000)
-            if response.status >= 400:
-                errors[0] += 1
-            i += connections
-        conn.close()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - started
-    latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "requests": len(latencies),
-        "p50": latencies[len(latencies) // 2],
-        "p99": latencies[int(len(latencies) * 0.99)],
-        "errors": errors[0],
-    }
-
-
-def workers_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU time of gunicorn's master and its workers, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    total = 0.0
-    for pid in [str(master_pid), *children]:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
 
 
 def serve(env: dict, workers: int):

@@ -6,9 +6,7 @@ value switches the limit off (settings turn both off when debugging, unless set)
 live in the default cache: with Redis (REDIS_URL) every app server shares them, with the
 per-process memory cache each process counts for itself.
 
-The address is REMOTE_ADDR, or behind a proxy (``BEHIND_PROXY``, DJANGO_BEHIND_PROXY=1) the
-first address in X-Forwarded-For, which the proxy must set (not pass on from the client). An
-IPv6 address counts by its /64 network: one machine usually has the whole of it.
+How addresses are counted: hengyang_cms.ratelimit (shared with the read API).
 
 A window opens at an address's first request and lasts the rate's period. Over the limit a
 request gets 429 with Retry-After (seconds until the window closes) and a short page in
@@ -18,47 +16,17 @@ Chinese. Staff accounts are never limited.
 from __future__ import annotations
 
 import functools
-import ipaddress
-import math
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 
-UNITS = {"s": 1, "m": 60, "h": 3600}
+from hengyang_cms.ratelimit import client_address, parse_rate
+from hengyang_cms.ratelimit import retry_after as counted_retry_after
+
+__all__ = ["client_address", "parse_rate", "rate_limited", "retry_after"]
+
 # The setting for each kind of request, and its value when the setting is absent.
 SETTINGS = {"search": ("SEARCH_RATE_LIMIT", "30/m"), "export": ("SEARCH_EXPORT_RATE_LIMIT", "5/m")}
-
-
-def parse_rate(rate: str | None) -> tuple[int, int] | None:
-    """(requests, seconds) from "30/m", "5/60"…; None for an empty rate (no limit)."""
-    rate = (rate or "").strip()
-    if not rate:
-        return None
-    count, _, period = rate.partition("/")
-    period = period.strip().lower() or "m"
-    seconds = UNITS[period] if period in UNITS else int(period)
-    if int(count) < 0 or seconds <= 0:
-        raise ValueError(f"rate {rate!r}: want N/s, N/m, N/h or N/SECONDS")
-    return int(count), seconds
-
-
-def client_address(request) -> str:
-    """The address a request is counted under (see the module docstring)."""
-    address = request.META.get("REMOTE_ADDR", "") or ""
-    if getattr(settings, "BEHIND_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        address = forwarded.split(",")[0].strip() or address
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return "unknown"
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 def _exempt(request) -> bool:
@@ -68,26 +36,10 @@ def _exempt(request) -> bool:
 
 def retry_after(kind: str, request) -> int | None:
     """Count this request; None when it is within the limit, else the seconds to wait."""
+    if _exempt(request):
+        return None
     setting, default = SETTINGS[kind]
-    rate = parse_rate(getattr(settings, setting, default))
-    if rate is None or _exempt(request):
-        return None
-    allowed, seconds = rate
-    key = f"search-rate:{kind}:{seconds}:{client_address(request)}"
-    now = time.time()
-    # A window opens at an address's first request and lasts ``seconds``; add() is a no-op
-    # while it is open, and incr() is atomic (in Redis, across app servers) and keeps its expiry.
-    if cache.add(f"{key}:opened", now, timeout=seconds):
-        cache.set(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window closed between the two calls
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    if count <= allowed:
-        return None
-    opened = cache.get(f"{key}:opened", now)
-    return max(1, math.ceil(opened + seconds - now))
+    return counted_retry_after(request, name=f"search-{kind}", rate=getattr(settings, setting, default))
 
 
 def rate_limited(kind: str):
