@@ -1,4 +1,5 @@
 import datetime
+from zoneinfo import ZoneInfo
 
 import reversion
 from django.conf import settings
@@ -10,6 +11,16 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from articles.text import split_paragraphs
+
+# The paper comes out at 06:00 in Hengyang on its date: the publication time of an article printed
+# in an issue (imports of past issues, and publishing an archive piece that went through review).
+PAPER_TIMEZONE = ZoneInfo("Asia/Shanghai")
+ISSUE_PUBLICATION_TIME = datetime.time(6, 0)
+
+
+def publication_time(day: datetime.date) -> datetime.datetime:
+    """06:00 in Hengyang on the issue date."""
+    return datetime.datetime.combine(day, ISSUE_PUBLICATION_TIME, tzinfo=PAPER_TIMEZONE)
 
 
 class Issue(models.Model):

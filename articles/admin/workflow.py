@@ -27,6 +27,7 @@ from reversion.models import Version
 
 from articles.admin.guards import PlausibleDatesFormMixin
 from articles.models import (
+    PAPER_TIMEZONE,
     Article,
     Commentator,
     Contributor,
@@ -141,7 +142,7 @@ def publication_notice(article: Article) -> str:
     when = policy.publication_time_for(article, now=now)
     if when == now:
         return "将以现在的时间发布。"
-    local = timezone.localtime(when, policy.ISSUE_TIMEZONE)
+    local = timezone.localtime(when, PAPER_TIMEZONE)
     return f"将以该期出版日期 {local.year}年{local.month}月{local.day}日 {local:%H:%M} 发布。"
 
 

@@ -13,7 +13,6 @@ import datetime
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
@@ -22,6 +21,7 @@ from django.utils import timezone
 
 from articles.importing.parsing import ParsedArticle, ParseError, find_clusters, shown
 from articles.models import (
+    PAPER_TIMEZONE,
     Article,
     Commentator,
     Contributor,
@@ -31,15 +31,14 @@ from articles.models import (
     Section,
     article_size_problem,
     implausible_date,
+    publication_time,
 )
 from articles.signals import articles_written
 from articles.text import join_paragraphs
 from clusters.models import Cluster
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = PAPER_TIMEZONE
 PAGE_NUMBER = re.compile(r"^[A-Z]?\d{1,3}$")
-# A file imported into an issue is published at the time the paper comes out.
-PUBLICATION_TIME = datetime.time(6, 0)
 # Chunks of at least this many files (a folder import, not an editor's upload) commit without
 # waiting for the disk; see _import_chunk_once.
 BULK_CHUNK = 50
@@ -149,11 +148,6 @@ def _copy_rows(model, table: str, fields, rows: list[list], *, returning_ids: bo
             for row in rows:
                 copy.write_row(row)
     return ids
-
-
-def publication_time(day: datetime.date) -> datetime.datetime:
-    """06:00 in Hengyang on the issue date."""
-    return datetime.datetime.combine(day, PUBLICATION_TIME, tzinfo=SHANGHAI)
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,22 @@ locked row, and the admin uses them only to decide which buttons to show.
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from articles.models import Article, Commentator, Photo, ReviewEvent, implausible_date
+from articles.models import (  # noqa: F401  (ISSUE_PUBLICATION_TIME: the rule policy applies)
+    ISSUE_PUBLICATION_TIME,
+    Article,
+    Commentator,
+    Photo,
+    ReviewEvent,
+    implausible_date,
+    publication_time,
+)
 from clusters.models import Cluster
 
 Status = Article.Status
@@ -352,18 +359,11 @@ def check_schedule(user, article: Article, publish_at: datetime | None, *, now: 
     require(publish_at > (now or timezone.now()), "定时发布的时间必须晚于现在。")
 
 
-# A paper's issue is out at 06:00 in Hengyang on its date: the time an article on one of its pages
-# was published. The importer's ``publication_time`` states the same rule (a test keeps the two
-# equal; the importer and the workflow are independent layers and may not import each other).
-ISSUE_TIMEZONE = ZoneInfo("Asia/Shanghai")
-ISSUE_PUBLICATION_TIME = time(6, 0)
-
-
 def issue_publication_time(article: Article) -> datetime | None:
     """06:00 (Asia/Shanghai) on the date of the issue the article is printed in, or None (web-only)."""
     if article.page_id is None:
         return None
-    return datetime.combine(article.page.issue.date, ISSUE_PUBLICATION_TIME, tzinfo=ISSUE_TIMEZONE)
+    return publication_time(article.page.issue.date)
 
 
 def publication_time_for(article: Article, *, now: datetime) -> datetime:
