@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import reversion
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -52,6 +53,20 @@ class Page(models.Model):
     issue = models.ForeignKey(Issue, models.CASCADE, related_name="pages", verbose_name="期次")
     number = models.CharField("版次", max_length=4, validators=[page_number_validator])
     name = models.CharField("版名", max_length=30, blank=True)
+    # The printed page (the e-paper, articles.epaper): the page's own one-page PDF as printed, kept
+    # for download, and the page image shown to readers — rendered from the PDF or uploaded as an
+    # image, a clean master like a photo's, with renditions at the widths readers' screens ask for.
+    pdf = models.FileField("版面PDF", upload_to="pages/%Y/%m/", blank=True)
+    image = models.ImageField(
+        "版面图", upload_to="pages/%Y/%m/", blank=True, width_field="image_width", height_field="image_height"
+    )
+    image_width = models.PositiveIntegerField("版面图宽", null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField("版面图高", null=True, blank=True, editable=False)
+    # Same shape as Photo.renditions: {"source": image name, "items": [{"width", "height", "format", "name"}]}.
+    renditions = models.JSONField("规格图", default=dict, blank=True, editable=False)
+    # Raised by every save of the page and of its regions (articles.epaper): the e-paper page's
+    # Last-Modified together with its articles' own changes.
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
         verbose_name = "版面"
@@ -62,6 +77,36 @@ class Page(models.Model):
     def __str__(self):
         label = f"{self.issue.date:%Y-%m-%d} 第{self.number}版"
         return f"{label} {self.name}" if self.name else label
+
+
+# A region's outline: at least a triangle, at most this many corners, each corner [x, y] relative
+# to the page (0 is the left/top edge, 1 the right/bottom), so a region survives replacing the page
+# image by one of another resolution.
+REGION_MAX_POINTS = 64
+
+
+def polygon_problem(polygon) -> str | None:
+    """What is wrong with a region's outline, in Chinese, or None when it can be stored."""
+    if not isinstance(polygon, list | tuple) or len(polygon) < 3:
+        return "区域至少需要 3 个顶点。"
+    if len(polygon) > REGION_MAX_POINTS:
+        return f"区域最多 {REGION_MAX_POINTS} 个顶点。"
+    for point in polygon:
+        if (
+            not isinstance(point, list | tuple)
+            or len(point) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in point)
+        ):
+            return "每个顶点须为 [x, y] 两个数。"
+        if not all(0 <= v <= 1 for v in point):
+            return "区域超出版面：坐标须在 0 到 1 之间（相对版面宽高）。"
+    xs = [p[0] for p in polygon]
+    ys = [p[1] for p in polygon]
+    # Shoelace area: three corners on one line outline nothing a reader could click.
+    area = abs(sum(xs[i] * ys[i - 1] - xs[i - 1] * ys[i] for i in range(len(polygon)))) / 2
+    if area < 1e-6:
+        return "区域面积为零。"
+    return None
 
 
 class Contributor(models.Model):
@@ -541,6 +586,38 @@ class ReviewEvent(models.Model):
     def __str__(self):
         label = f"{self.level_name}通过" if self.action == self.Action.PASS else self.get_action_display()
         return f"{self.actor_name} {label}"
+
+
+class PageRegion(models.Model):
+    """Where an article stands on a printed page: an outline on the page image linking to it.
+
+    An article continued on another page (转版) has a region on each."""
+
+    page = models.ForeignKey(Page, models.CASCADE, related_name="regions", verbose_name="版面")
+    article = models.ForeignKey(Article, models.CASCADE, related_name="page_regions", verbose_name="稿件")
+    # [[x, y], ...], relative to the page (see polygon_problem).
+    polygon = models.JSONField("区域顶点")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "版面区域"
+        verbose_name_plural = "版面区域"
+        ordering = ["page", "position", "pk"]
+        indexes = [models.Index(fields=["article"], name="pageregion_article_idx")]
+
+    def __str__(self):
+        return f"{self.page} · {self.article_id}"
+
+    def clean(self):
+        problem = polygon_problem(self.polygon)
+        if problem:
+            raise ValidationError({"polygon": problem})
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom), relative to the page."""
+        xs = [p[0] for p in self.polygon]
+        ys = [p[1] for p in self.polygon]
+        return min(xs), min(ys), max(xs), max(ys)
 
 
 class ArticleRendering(models.Model):

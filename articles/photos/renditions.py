@@ -34,18 +34,18 @@ class RenditionImage:
     content: bytes
 
 
-def rendition_widths(source_width: int) -> list[int]:
+def rendition_widths(source_width: int, wanted: tuple[int, ...] = RENDITION_WIDTHS) -> list[int]:
     """The widths to make for a source: never upscaled; a small source gets its own width."""
-    widths = [w for w in RENDITION_WIDTHS if w < source_width]
-    if source_width <= RENDITION_WIDTHS[-1]:
+    widths = [w for w in wanted if w < source_width]
+    if source_width <= wanted[-1]:
         widths.append(source_width)
     return widths
 
 
-def render_renditions(source) -> list[RenditionImage]:
+def render_renditions(source, wanted: tuple[int, ...] = RENDITION_WIDTHS) -> list[RenditionImage]:
     """Every rendition of an image file (a clean master), largest first."""
     with Image.open(source) as image:
-        largest = max(rendition_widths(image.width))
+        largest = max(rendition_widths(image.width, wanted))
         # JPEG can decode straight at 1/2, 1/4 or 1/8 scale: a 6000-pixel master is decoded at 3000.
         image.draft(None, (largest, max(1, round(image.height * largest / image.width))))
         image.load()
@@ -53,7 +53,7 @@ def render_renditions(source) -> list[RenditionImage]:
         source_width, source_height = image.size
         out = []
         base = None
-        for width in sorted(rendition_widths(source_width), reverse=True):
+        for width in sorted(rendition_widths(source_width, wanted), reverse=True):
             height = max(1, round(source_height * width / source_width))
             if base is None:
                 # reducing_gap: a fast box reduction first, then Lanczos, as good to the eye.
@@ -91,8 +91,9 @@ def rendition_name(source_name: str, width: int, fmt: str) -> str:
     return f"{RENDITION_DIR}/{stem}-{width}w.{extension}"
 
 
-def rendition_records(photo: Photo) -> list[dict]:
-    """The renditions recorded for the photo's current file (stale ones are ignored)."""
+def rendition_records(photo) -> list[dict]:
+    """The renditions recorded for the current file of a photo (or of anything with an ``image``
+    and its ``renditions``, such as a printed page); stale ones are ignored."""
     data = photo.renditions or {}
     if not photo.image or data.get("source") != photo.image.name:
         return []
@@ -105,6 +106,11 @@ def photo_make_renditions(photo: Photo, *, force: bool = False) -> bool:
     Returns True when renditions were made. Safe to call again; a photo whose file changed while
     this ran keeps the newer file's renditions.
     """
+    return make_renditions(photo, RENDITION_WIDTHS, force=force)
+
+
+def make_renditions(photo, wanted: tuple[int, ...], *, force: bool = False) -> bool:
+    """photo_make_renditions for any row with an ``image`` file field and a ``renditions`` record."""
     source = photo.image.name if photo.image else ""
     if not source:
         return False
@@ -116,7 +122,7 @@ def photo_make_renditions(photo: Photo, *, force: bool = False) -> bool:
     items = []
     try:
         with storage.open(source, "rb") as handle:
-            rendered = render_renditions(handle)
+            rendered = render_renditions(handle, wanted)
         for rendition in rendered:
             wanted = rendition_name(source, rendition.width, rendition.format)
             if wanted in previous:
@@ -136,7 +142,7 @@ def photo_make_renditions(photo: Photo, *, force: bool = False) -> bool:
         raise
     record = {"source": source, "items": items}
     # Conditional on the file still being the one rendered, so a concurrent replacement wins.
-    updated = Photo.objects.filter(pk=photo.pk, image=source).update(renditions=record)
+    updated = type(photo)._default_manager.filter(pk=photo.pk, image=source).update(renditions=record)
     if not updated:
         delete_files(storage, saved)
         return False
