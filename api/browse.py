@@ -38,6 +38,36 @@ def _link_next(request, response, links, next_cursor):
         response["Link"] = f'<{cursors.next_url(request, links, next_cursor)}>; rel="next"'
 
 
+def _list_answer(request, response, links, items, next_cursor, limit):
+    """A list's body, its Last-Modified (the newest change to any article) and its Link to the next page."""
+    set_last_modified(response, newest_change())
+    _link_next(request, response, links, next_cursor)
+    return cursors.list_body(request, links, items, next_cursor, limit)
+
+
+def _named_page(request, response, params, rows, uses, key: str, summary):
+    """A page of ``rows`` (commentators, tags) in name order, each summarised with how many of
+    ``uses`` (readable sections, tagged articles) point to it through the column ``key``."""
+    rows, next_cursor = cursors.keyset_page(
+        rows,
+        order="name",
+        fields=[("name", False), ("pk", False)],
+        kinds=["str", "int"],
+        cursor=params.cursor,
+        limit=params.limit,
+        key_of=lambda row: [row.name, row.pk],
+    )
+    counts = dict(
+        uses.filter(**{f"{key}__in": [row.pk for row in rows]})
+        .values(key)
+        .annotate(n=Count("pk"))
+        .values_list(key, "n")
+    )
+    links = records.Links(request)
+    items = [summary(row, counts.get(row.pk, 0), links) for row in rows]
+    return _list_answer(request, response, links, items, next_cursor, params.limit)
+
+
 # Issues ----------------------------------------------------------------------------------------
 
 
@@ -92,9 +122,7 @@ def issue_list(request, response: HttpResponse, params: Query[schemas.IssueQuery
         }
         for issue in rows
     ]
-    set_last_modified(response, newest_change())
-    _link_next(request, response, links, next_cursor)
-    return cursors.list_body(request, links, items, next_cursor, params.limit)
+    return _list_answer(request, response, links, items, next_cursor, params.limit)
 
 
 @router.get("/issues/{issue_date}", response=schemas.IssueDetail, url_name="issue", tags=["期次"], summary="一期报纸")
@@ -161,9 +189,7 @@ def cluster_list(request, response: HttpResponse, params: Query[schemas.ClusterQ
     )
     links = records.Links(request)
     items = [records.cluster_summary(cluster, cluster.article_count, links) for cluster in rows]
-    set_last_modified(response, newest_change())
-    _link_next(request, response, links, next_cursor)
-    return cursors.list_body(request, links, items, next_cursor, params.limit)
+    return _list_answer(request, response, links, items, next_cursor, params.limit)
 
 
 @router.get(
@@ -231,11 +257,7 @@ def _readable_sections(user):
 
 
 @router.get(
-    "/commentators",
-    response=schemas.CommentatorList,
-    url_name="commentators",
-    tags=["代表委员"],
-    summary="代表委员",
+    "/commentators", response=schemas.CommentatorList, url_name="commentators", tags=["代表委员"], summary="代表委员"
 )
 def commentator_list(request, response: HttpResponse, params: Query[schemas.CommentatorQuery]):
     """在可读稿件中发过言的代表委员，按姓名排序，各带发言数。"""
@@ -243,26 +265,7 @@ def commentator_list(request, response: HttpResponse, params: Query[schemas.Comm
     people = Commentator.objects.filter(Exists(sections.filter(commentator=OuterRef("pk"))))
     if params.q:
         people = people.filter(name__contains=params.q.strip())
-    rows, next_cursor = cursors.keyset_page(
-        people,
-        order="name",
-        fields=[("name", False), ("pk", False)],
-        kinds=["str", "int"],
-        cursor=params.cursor,
-        limit=params.limit,
-        key_of=lambda person: [person.name, person.pk],
-    )
-    counts = dict(
-        sections.filter(commentator_id__in=[p.pk for p in rows])
-        .values("commentator_id")
-        .annotate(n=Count("pk"))
-        .values_list("commentator_id", "n")
-    )
-    links = records.Links(request)
-    items = [records.commentator_summary(person, counts.get(person.pk, 0), links) for person in rows]
-    set_last_modified(response, newest_change())
-    _link_next(request, response, links, next_cursor)
-    return cursors.list_body(request, links, items, next_cursor, params.limit)
+    return _named_page(request, response, params, people, sections, "commentator_id", records.commentator_summary)
 
 
 @router.get(
@@ -343,23 +346,4 @@ def tag_list(request, response: HttpResponse, params: Query[schemas.TagQuery]):
     tags = Tag.objects.filter(Exists(tagged.filter(tag=OuterRef("pk"))))
     if params.q:
         tags = tags.filter(name__icontains=params.q.strip())
-    rows, next_cursor = cursors.keyset_page(
-        tags,
-        order="name",
-        fields=[("name", False), ("pk", False)],
-        kinds=["str", "int"],
-        cursor=params.cursor,
-        limit=params.limit,
-        key_of=lambda tag: [tag.name, tag.pk],
-    )
-    counts = dict(
-        tagged.filter(tag_id__in=[t.pk for t in rows])
-        .values("tag_id")
-        .annotate(n=Count("pk"))
-        .values_list("tag_id", "n")
-    )
-    links = records.Links(request)
-    items = [records.tag_summary(tag, counts.get(tag.pk, 0), links) for tag in rows]
-    set_last_modified(response, newest_change())
-    _link_next(request, response, links, next_cursor)
-    return cursors.list_body(request, links, items, next_cursor, params.limit)
+    return _named_page(request, response, params, tags, tagged, "tag_id", records.tag_summary)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 from django.conf import settings
 from ninja import Field, Schema
@@ -103,6 +103,16 @@ class Paging(Schema):
 
 NEXT = "下一页的完整网址；没有下一页时为 null"
 NEXT_CURSOR = "下一页的游标（与 next 中的 cursor 参数相同）"
+Item = TypeVar("Item")
+
+
+class Listing(Out, Generic[Item]):
+    """One page of a list (cursors.list_body): every list answers in this shape."""
+
+    items: list[Item]
+    next: str | None = Field(description=NEXT)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
+    limit: int = Field(description="每页条数")
 
 
 # Articles --------------------------------------------------------------------------------------
@@ -176,11 +186,8 @@ class ArticleDetail(ArticleSummary):
     withdrawn_reason: str | None = Field(description="撤稿说明（只有能看到已撤稿件的令牌才会读到已撤稿件）")
 
 
-class ArticleList(Out):
+class ArticleList(Listing[ArticleDetail | ArticleSummary]):
     items: list[ArticleDetail | ArticleSummary] = Field(description="稿件；full=true 时每篇是完整稿件")
-    next: str | None = Field(description=NEXT)
-    next_cursor: str | None = Field(description=NEXT_CURSOR)
-    limit: int = Field(description="每页条数")
 
 
 class ArticleQuery(Paging):
@@ -226,11 +233,8 @@ class IssueSummary(Out):
     pages: list[IssuePageSummary]
 
 
-class IssueList(Out):
-    items: list[IssueSummary]
-    next: str | None = Field(description=NEXT)
-    next_cursor: str | None = Field(description=NEXT_CURSOR)
-    limit: int = Field(description="每页条数")
+class IssueList(Listing[IssueSummary]):
+    pass
 
 
 class IssueArticle(Out):
@@ -281,11 +285,8 @@ class ClusterSummary(Out):
     articles_api_url: str = Field(description="这个集群的稿件列表（/api/v1/articles?cluster=…）")
 
 
-class ClusterList(Out):
-    items: list[ClusterSummary]
-    next: str | None = Field(description=NEXT)
-    next_cursor: str | None = Field(description=NEXT_CURSOR)
-    limit: int = Field(description="每页条数")
+class ClusterList(Listing[ClusterSummary]):
+    pass
 
 
 class Organization(Out):
@@ -342,11 +343,8 @@ class CommentatorSummary(Out):
     api_url: str
 
 
-class CommentatorList(Out):
-    items: list[CommentatorSummary]
-    next: str | None = Field(description=NEXT)
-    next_cursor: str | None = Field(description=NEXT_CURSOR)
-    limit: int = Field(description="每页条数")
+class CommentatorList(Listing[CommentatorSummary]):
+    pass
 
 
 class CommentarySection(Out):
@@ -380,11 +378,8 @@ class TagSummary(Out):
     articles_api_url: str
 
 
-class TagList(Out):
-    items: list[TagSummary]
-    next: str | None = Field(description=NEXT)
-    next_cursor: str | None = Field(description=NEXT_CURSOR)
-    limit: int = Field(description="每页条数")
+class TagList(Listing[TagSummary]):
+    pass
 
 
 class TagQuery(Paging):

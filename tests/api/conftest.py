@@ -95,29 +95,21 @@ def archive(db):
     page = PageFactory(issue=issue, number="A04", name="两会特刊")
     hidden_page = PageFactory(issue=issue, number="A05", name="要闻")
     reporter = member("reporter", "记者")
+    day = datetime.timedelta(days=1)
+    Status = Article.Status
     articles = {
         "public": full_article(
-            "千亿产业集群托起衡阳高质量发展",
-            PUBLIC,
-            status=Article.Status.PUBLISHED,
-            published_at=now - datetime.timedelta(days=1),
-            page=page,
+            "千亿产业集群托起衡阳高质量发展", PUBLIC, status=Status.PUBLISHED, published_at=now - day, page=page
         ),
-        "draft": full_article(
-            "草稿", DRAFT, status=Article.Status.DRAFT, published_at=None, page=hidden_page, author=reporter
-        ),
+        "draft": full_article("草稿", DRAFT, status=Status.DRAFT, published_at=None, page=hidden_page, author=reporter),
         "scheduled": full_article(
-            "定时",
-            SCHEDULED,
-            status=Article.Status.SCHEDULED,
-            published_at=now + datetime.timedelta(days=2),
-            page=hidden_page,
+            "定时", SCHEDULED, status=Status.SCHEDULED, published_at=now + 2 * day, page=hidden_page
         ),
         "withdrawn": full_article(
             "撤稿",
             WITHDRAWN,
-            status=Article.Status.WITHDRAWN,
-            published_at=now - datetime.timedelta(days=3),
+            status=Status.WITHDRAWN,
+            published_at=now - 3 * day,
             page=hidden_page,
             withdrawn_reason="经核实，稿件中数据有误，本报予以撤回。",
         ),
