@@ -10,7 +10,7 @@ citation) and the previous/next links, which change when a neighbour goes live, 
 
 The query is written as plain SQL because building the equivalent ORM queries costs more than
 running them. A version not rendered yet (the first view after an edit or a bulk import) is
-rendered from the ORM (7 more queries) and stored with one upsert. Edits to records that do not
+read with everything it shows (one query on PostgreSQL, articles.loading), rendered and stored with one upsert. Edits to records that do not
 raise the article's version (a commentator, contributor, cluster or tag renamed, a photo saved)
 delete the stored pages they appear on (``connect()``, from the app's ``ready()``); a page showing
 a photo whose renditions are still being made is kept only for RENDERING_PENDING_SECONDS.
@@ -35,7 +35,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 
-from articles.models import Article, ArticleRendering, detail_prefetches, visible_sql
+from articles.loading import load_for_page
+from articles.models import Article, ArticleRendering, Issue, Page, detail_prefetches, visible_sql
+from articles.signals import bulk_load_finished
 from articles.site import presentation
 from hengyang_cms.http import RECENT_MAX_AGE, cache_publicly, max_age_for, with_validators
 
@@ -218,7 +220,7 @@ def page_etag(state: dict, origin: str) -> str:
 
 
 def serve_article(request, pk: int):
-    """The public article page: one query when its version is stored, 8 when it is rendered now."""
+    """The public article page: one query when its version is stored, 3 when it is rendered now (PostgreSQL)."""
     state = page_state(pk)
     if state is None:  # not visible: 404, or 410 with the reason for a withdrawn article
         article = Article.objects.filter(pk=pk).first()
@@ -234,7 +236,7 @@ def serve_article(request, pk: int):
         return cache_publicly(with_validators(not_modified, etag, last_modified), max_age)
     stored = state["html"]
     if stored is None:
-        article = Article.objects.select_related("page__issue").filter(pk=pk).first()
+        article = load_for_page([pk]).get(pk)
         if article is None:  # deleted since the first query
             raise Http404("没有这篇稿件。")
         stored = store_rendering(request, article)
@@ -253,9 +255,15 @@ def store_rendering(request, article) -> str:
     expires_at = now + datetime.timedelta(seconds=RENDERING_PENDING_SECONDS) if pending else None
     ops = connection.ops
     table = ArticleRendering._meta.db_table
+    values = "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    if connection.vendor == "postgresql":
+        # A stored page lost in a crash is rendered again on its next view, so the reader need not
+        # wait for this write to reach the disk: synchronous_commit off for this statement's own
+        # transaction, set in the statement itself (one round trip, no BEGIN/SET/COMMIT).
+        values = "SELECT %s, %s, %s, %s, %s, %s, %s FROM (SELECT set_config('synchronous_commit', 'off', true)) AS lazy"
     sql = f"""
 INSERT INTO {table} (article_id, version, article_updated_at, shell, html, rendered_at, expires_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s)
+{values}
 ON CONFLICT (article_id) DO UPDATE SET version = excluded.version,
     article_updated_at = excluded.article_updated_at, shell = excluded.shell, html = excluded.html,
     rendered_at = excluded.rendered_at, expires_at = excluded.expires_at
@@ -331,6 +339,19 @@ def connect() -> None:
     m2m_changed.connect(
         relation_changed, sender=Article.clusters.through, weak=False, dispatch_uid="rendering-clusters"
     )
+    bulk_load_finished.connect(analyze_after_bulk_load, dispatch_uid="rendering-analyze")
+
+
+def analyze_after_bulk_load(sender, **kwargs) -> None:
+    """Refresh the planner's statistics once a large load has ended.
+
+    Before the autovacuum daemon gets round to it, PostgreSQL plans the state query's neighbour
+    lookups from the statistics of an almost empty table and reads the whole visibility index for
+    each page of the issue (2.8 ms instead of 0.2 ms at 5,000 articles, growing with the archive).
+    """
+    with connection.cursor() as cursor:
+        for model in (Issue, Page, Article):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def render_article(request, article, *, preview=False):
