@@ -10,6 +10,10 @@ class ArticlesConfig(AppConfig):
 
         signals.connect()
 
+        from articles.epaper import signals as epaper_signals
+
+        epaper_signals.connect()  # page images: renditions after commit, replaced files deleted
+
         from articles.site import article_page
 
         article_page.connect()  # stored article pages follow edits to what they show
