@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 
-import reversion
 from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, ReviewEvent
 from articles.workflow.policy import check_restore_revision, require
-from articles.workflow.services import article_text_changed, display_name, lock, mark_content_changed
+from articles.workflow.services import article_text_changed, lock, mark_content_changed, record_event, save_revision
 
 Action = ReviewEvent.Action
 
@@ -75,20 +74,9 @@ def article_restore_revision(*, article: Article, user, version: Version) -> Rev
     restored.version = current.version + 1
     restored.full_clean(exclude=["tags", "clusters"])
     when = timezone.localtime(version.revision.date_created)
-    with reversion.create_revision():
-        reversion.set_user(user)
-        reversion.set_comment(f"恢复到 {when:%Y-%m-%d %H:%M:%S} 的版本")
-        restored.save()
-    event = ReviewEvent.objects.create(
-        article=restored,
-        action=Action.RESTORE_REVISION,
-        actor=user,
-        actor_name=display_name(user),
-        note=f"恢复到 {when:%Y-%m-%d %H:%M:%S} 的版本",
-        from_status=restored.status,
-        to_status=restored.status,
-        article_version=restored.version,
-    )
+    comment = f"恢复到 {when:%Y-%m-%d %H:%M:%S} 的版本"
+    save_revision(restored, user, comment)
+    event = record_event(restored, Action.RESTORE_REVISION, user, comment, from_status=restored.status)
     if content_fingerprint(restored) != before:
         mark_content_changed(restored)
         article_text_changed(article=restored, user=user)

@@ -96,42 +96,66 @@ def lock(article: Article, expected_version: int | None) -> Article:
     return current
 
 
-def _commit(
-    current: Article,
-    article: Article,
-    *,
-    user,
-    action: str,
-    from_status: str,
-    note: str = "",
-    level: int | None = None,
-    fields: tuple[str, ...] = (),
-    now: datetime | None = None,
-) -> ReviewEvent:
-    """Saves the changed workflow fields as a new revision and records the event."""
-    current.version += 1
-    current.full_clean(exclude=["tags", "clusters"])
-    label = Action(action).label
+def save_revision(article: Article, user, comment: str, fields: tuple[str, ...] | None = None) -> None:
+    """Saves ``article`` as a new revision by ``user`` (None: the system) with ``comment``; with
+    ``fields``, only those (and the version and modification time)."""
     with reversion.create_revision():
         if user is not None:
             reversion.set_user(user)
-        reversion.set_comment(f"{level_name(current, level)}通过" if level else label)
-        current.save(update_fields=[*fields, "version", "updated_at"])
-    event = ReviewEvent.objects.create(
-        article=current,
+        reversion.set_comment(comment)
+        article.save(update_fields=None if fields is None else [*fields, "version", "updated_at"])
+
+
+def record_event(
+    article: Article,
+    action: str,
+    user,
+    note: str,
+    *,
+    from_status: str,
+    level: int | None = None,
+    level_name: str = "",
+    now: datetime | None = None,
+) -> ReviewEvent:
+    """The trail's entry for a step that has left ``article`` in its new status and version."""
+    return ReviewEvent.objects.create(
+        article=article,
         action=action,
         level=level,
-        level_name=level_name(current, level) if level else "",
+        level_name=level_name,
         actor=user,
         actor_name=display_name(user),
         note=note,
         from_status=from_status,
-        to_status=current.status,
-        article_version=current.version,
+        to_status=article.status,
+        article_version=article.version,
         created_at=now or timezone.now(),
     )
+
+
+def _commit(
+    current: Article,
+    article: Article,
+    user,
+    action: str,
+    note: str = "",
+    *,
+    level: int | None = None,
+    now: datetime | None = None,
+    **changes,
+) -> ReviewEvent:
+    """Sets ``changes`` (workflow fields and their new values) on the locked row, saves them as a
+    new revision and records the event."""
+    from_status = current.status
+    for field, value in changes.items():
+        setattr(current, field, value)
+    current.version += 1
+    current.full_clean(exclude=["tags", "clusters"])
+    name = level_name(current, level) if level else ""
+    save_revision(current, user, f"{name}通过" if level else Action(action).label, tuple(changes))
+    event = record_event(current, action, user, note, from_status=from_status, level=level, level_name=name, now=now)
     # Keep the caller's instance in step with the row.
-    for field in (*fields, "version", "updated_at"):
+    for field in (*changes, "version", "updated_at"):
         setattr(article, field, getattr(current, field))
     return event
 
@@ -140,17 +164,9 @@ def _commit(
 def article_submit(*, article: Article, user, note: str = "", expected_version: int | None = None) -> ReviewEvent:
     current = lock(article, expected_version)
     check_submit(user, current)
-    from_status = current.status
-    current.status, current.review_level = Status.REVIEW, 0
-    current.review_levels = required_levels(current)
+    levels = required_levels(current)
     return _commit(
-        current,
-        article,
-        user=user,
-        action=Action.SUBMIT,
-        from_status=from_status,
-        note=note.strip(),
-        fields=("status", "review_level", "review_levels"),
+        current, article, user, Action.SUBMIT, note.strip(), status=Status.REVIEW, review_level=0, review_levels=levels
     )
 
 
@@ -159,16 +175,9 @@ def article_pass_review(*, article: Article, user, note: str = "", expected_vers
     current = lock(article, expected_version)
     level = check_pass(user, current)
     # Counted against the levels it needs now (a change of page may have changed them).
-    current.review_level, current.review_levels = level, required_levels(current)
+    levels = required_levels(current)
     return _commit(
-        current,
-        article,
-        user=user,
-        action=Action.PASS,
-        from_status=current.status,
-        note=note.strip(),
-        level=level,
-        fields=("review_level", "review_levels"),
+        current, article, user, Action.PASS, note.strip(), level=level, review_level=level, review_levels=levels
     )
 
 
@@ -177,16 +186,7 @@ def article_return(*, article: Article, user, note: str, expected_version: int |
     current = lock(article, expected_version)
     check_return(user, current)
     require(bool(note.strip()), "退回稿件必须写明原因，作者会看到它。")
-    current.status, current.review_level = Status.DRAFT, 0
-    return _commit(
-        current,
-        article,
-        user=user,
-        action=Action.RETURN,
-        from_status=Status.REVIEW,
-        note=note.strip(),
-        fields=("status", "review_level"),
-    )
+    return _commit(current, article, user, Action.RETURN, note.strip(), status=Status.DRAFT, review_level=0)
 
 
 @transaction.atomic
@@ -214,17 +214,8 @@ def article_publish(
     if published_at != now:
         when = f"发布时间记为{timezone.localtime(published_at):%Y-%m-%d %H:%M}"
         text = f"{when}：{text}" if text else when
-    from_status = current.status
-    current.status, current.published_at = Status.PUBLISHED, published_at
     return _commit(
-        current,
-        article,
-        user=user,
-        action=Action.PUBLISH,
-        from_status=from_status,
-        note=text,
-        fields=("status", "published_at"),
-        now=now,
+        current, article, user, Action.PUBLISH, text, now=now, status=Status.PUBLISHED, published_at=published_at
     )
 
 
@@ -240,19 +231,10 @@ def article_schedule(
 ) -> ReviewEvent:
     current = lock(article, expected_version)
     check_schedule(user, current, publish_at, now=now)
-    from_status = current.status
-    current.status, current.published_at = Status.SCHEDULED, publish_at
     when = timezone.localtime(publish_at)
     text = f"定于{when:%Y-%m-%d %H:%M}发布" + (f"：{note.strip()}" if note.strip() else "")
     return _commit(
-        current,
-        article,
-        user=user,
-        action=Action.SCHEDULE,
-        from_status=from_status,
-        note=text,
-        fields=("status", "published_at"),
-        now=now,
+        current, article, user, Action.SCHEDULE, text, now=now, status=Status.SCHEDULED, published_at=publish_at
     )
 
 
@@ -260,17 +242,8 @@ def article_schedule(
 def article_withdraw(*, article: Article, user, reason: str, expected_version: int | None = None) -> ReviewEvent:
     current = lock(article, expected_version)
     check_withdraw(user, current, reason)
-    from_status = current.status
-    current.status, current.withdrawn_reason = Status.WITHDRAWN, reason.strip()
-    return _commit(
-        current,
-        article,
-        user=user,
-        action=Action.WITHDRAW,
-        from_status=from_status,
-        note=reason.strip(),
-        fields=("status", "withdrawn_reason"),
-    )
+    reason = reason.strip()
+    return _commit(current, article, user, Action.WITHDRAW, reason, status=Status.WITHDRAWN, withdrawn_reason=reason)
 
 
 @transaction.atomic
@@ -279,19 +252,9 @@ def article_restore_to_draft(
 ) -> ReviewEvent:
     current = lock(article, expected_version)
     check_restore_to_draft(user, current)
-    from_status = current.status
     # The piece goes round the whole review again; its old time and notice no longer apply.
-    current.status, current.review_level = Status.DRAFT, 0
-    current.published_at, current.withdrawn_reason = None, ""
-    return _commit(
-        current,
-        article,
-        user=user,
-        action=Action.RESTORE_DRAFT,
-        from_status=from_status,
-        note=note.strip(),
-        fields=("status", "review_level", "published_at", "withdrawn_reason"),
-    )
+    draft = {"status": Status.DRAFT, "review_level": 0, "published_at": None, "withdrawn_reason": ""}
+    return _commit(current, article, user, Action.RESTORE_DRAFT, note.strip(), **draft)
 
 
 def mark_content_changed(article: Article, *, now: datetime | None = None) -> None:
@@ -312,18 +275,8 @@ def article_text_changed(*, article: Article, user) -> ReviewEvent | None:
     name = level_name(article, reopened)
     article.review_level, article.review_levels = reopened - 1, required_levels(article)
     Article.objects.filter(pk=article.pk).update(review_level=article.review_level, review_levels=article.review_levels)
-    return ReviewEvent.objects.create(
-        article=article,
-        action=Action.REOPEN,
-        level=reopened,
-        level_name=name,
-        actor=user,
-        actor_name=display_name(user),
-        note=f"{name}通过后正文被修改，需重新{name}。",
-        from_status=Status.REVIEW,
-        to_status=Status.REVIEW,
-        article_version=article.version,
-    )
+    note = f"{name}通过后正文被修改，需重新{name}。"
+    return record_event(article, Action.REOPEN, user, note, from_status=Status.REVIEW, level=reopened, level_name=name)
 
 
 def article_levels_recounted(*, article: Article, user, required_before: int) -> ReviewEvent | None:
@@ -344,17 +297,10 @@ def article_levels_recounted(*, article: Article, user, required_before: int) ->
     Article.objects.filter(pk=article.pk).update(review_level=passed, review_levels=required)
     names = LEVEL_NAMES[required]
     waiting = "、".join(names[passed:])
-    return ReviewEvent.objects.create(
-        article=article,
-        action=Action.REOPEN,
-        level=passed + 1,
-        level_name=names[passed],
-        actor=user,
-        actor_name=display_name(user),
-        note=f"版面调整后这篇稿件需要{required}级审核（{'、'.join(names)}），需重新{waiting}。",
-        from_status=Status.REVIEW,
-        to_status=Status.REVIEW,
-        article_version=article.version,
+    note = f"版面调整后这篇稿件需要{required}级审核（{'、'.join(names)}），需重新{waiting}。"
+    level = passed + 1
+    return record_event(
+        article, Action.REOPEN, user, note, from_status=Status.REVIEW, level=level, level_name=names[passed]
     )
 
 
@@ -369,11 +315,7 @@ def article_parts_changed(*, article_id: int, user, comment: str) -> ReviewEvent
     if current is None:  # deleted with it
         return None
     current.version += 1
-    with reversion.create_revision():
-        if user is not None:
-            reversion.set_user(user)
-        reversion.set_comment(comment)
-        current.save(update_fields=["version", "updated_at"])
+    save_revision(current, user, comment, fields=())
     mark_content_changed(current)
     return article_text_changed(article=current, user=user)
 
@@ -402,18 +344,7 @@ def publish_due(*, now: datetime | None = None) -> int:
     for article in due:
         article.status = Status.PUBLISHED
         article.version += 1
-        with reversion.create_revision():
-            reversion.set_comment(Action.AUTO_PUBLISH.label)
-            article.save(update_fields=["status", "version", "updated_at"])
-        ReviewEvent.objects.create(
-            article=article,
-            action=Action.AUTO_PUBLISH,
-            actor=None,
-            actor_name="系统",
-            note=f"定时发布时间 {timezone.localtime(article.published_at):%Y-%m-%d %H:%M} 已到",
-            from_status=Status.SCHEDULED,
-            to_status=Status.PUBLISHED,
-            article_version=article.version,
-            created_at=now,
-        )
+        save_revision(article, None, Action.AUTO_PUBLISH.label, fields=("status",))
+        note = f"定时发布时间 {timezone.localtime(article.published_at):%Y-%m-%d %H:%M} 已到"
+        record_event(article, Action.AUTO_PUBLISH, None, note, from_status=Status.SCHEDULED, now=now)
     return len(due)
