@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Left
 from django.utils import timezone
 
-from articles.models import Article, Issue, Section, visible_condition
+from articles.models import Article, Issue, PageRegion, Section, visible_condition
 from articles.text import EXCERPT_FETCH_CHARS
 from clusters.models import Cluster
 
@@ -155,14 +155,43 @@ def article_record(article: Article) -> dict:
     }
 
 
-def iter_article_records(queryset: QuerySet[Article] | None = None, chunk_size: int = 500) -> Iterator[dict]:
-    """Stream records in id order, prefetching one chunk at a time so memory stays flat."""
+def with_regions(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """Articles with their page regions (the e-paper) for region_records(), in one more query."""
+    regions = PageRegion.objects.select_related("page__issue").order_by(
+        "page__issue__date", "page__number", "position", "pk"
+    )
+    return queryset.prefetch_related(Prefetch("page_regions", queryset=regions))
+
+
+def region_records(article: Article) -> list[dict]:
+    """Where the article stands on printed pages: ``[{"page": {"date", "number"}, "polygon"}]``;
+    use on articles from with_regions(). ``import_articles`` recreates them from a record."""
+    return [
+        {
+            "page": {"date": region.page.issue.date.isoformat(), "number": region.page.number},
+            "polygon": region.polygon,
+        }
+        for region in article.page_regions.all()
+    ]
+
+
+def iter_article_records(
+    queryset: QuerySet[Article] | None = None, chunk_size: int = 500, *, regions: bool = False
+) -> Iterator[dict]:
+    """Stream records in id order, prefetching one chunk at a time so memory stays flat.
+
+    ``regions``: each record also lists the article's page regions (``export_articles`` does).
+    """
     queryset = (Article.objects.all() if queryset is None else queryset).order_by("pk")
     last_pk = 0
     while True:
-        chunk = list(export_queryset(queryset.filter(pk__gt=last_pk))[:chunk_size])
+        chunk = export_queryset(queryset.filter(pk__gt=last_pk))
+        chunk = list((with_regions(chunk) if regions else chunk)[:chunk_size])
         if not chunk:
             return
         for article in chunk:
-            yield article_record(article)
+            record = article_record(article)
+            if regions:
+                record["regions"] = region_records(article)
+            yield record
         last_pk = chunk[-1].pk

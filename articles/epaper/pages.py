@@ -94,7 +94,8 @@ def _store(page: Page, prepared: PreparedPage, saved: list[str]) -> None:
     page.renditions = {}
 
 
-def _written(pages: list[Page], prepared: list[PreparedPage]) -> None:
+def store(pages: list[Page], prepared: list[PreparedPage]) -> None:
+    """Save each page with its prepared files, all in one transaction; on failure no file stays."""
     saved: list[str] = []
     storage = Page._meta.get_field("image").storage
     try:
@@ -110,7 +111,7 @@ def _written(pages: list[Page], prepared: list[PreparedPage]) -> None:
 def attach(page: Page, upload) -> Page:
     """The page gets the uploaded one-page PDF or image (ValidationError when refused)."""
     [prepared] = prepare_upload(upload, single=True)
-    _written([page], [prepared])
+    store([page], [prepared])
     return page
 
 
@@ -131,5 +132,5 @@ def attach_issue(issue: Issue, upload) -> list[Page]:
     with transaction.atomic():
         existing = {p.number: p for p in Page.objects.select_for_update().filter(issue=issue, number__in=numbers)}
         pages = [existing.get(number) or Page(issue=issue, number=number) for number in numbers]
-        _written(pages, prepared)
+        store(pages, prepared)
     return pages

@@ -28,9 +28,11 @@ from articles.models import (
     Credit,
     Issue,
     Page,
+    PageRegion,
     Section,
     article_size_problem,
     implausible_date,
+    polygon_problem,
     publication_time,
 )
 from articles.signals import articles_written
@@ -348,6 +350,14 @@ class ArticleImporter:
             if problem:
                 raise ParseError(line, problem)
 
+        for number, region in enumerate(parsed.regions, start=1):
+            problem = polygon_problem([list(point) for point in region.polygon])
+            if problem is None and not PAGE_NUMBER.match(region.page_number):
+                problem = f"版次“{shown(region.page_number)}”格式不对：应如 A01、B12 或 03"
+            problem = problem or implausible_date(region.issue_date, "版面日期（regions.page.date）")
+            if problem:
+                raise ParseError(line, f"第 {number} 个版面区域：{problem}")
+
         cluster_ids = [self._cluster_ids[name] for name in self.cluster_names(parsed)]
         return _Prepared(
             parsed=parsed,
@@ -562,12 +572,37 @@ class ArticleImporter:
         insert_rows(Credit, credits)
         insert_rows(Article.clusters.through, links)
         insert_rows(Article.tags.through, tagged)
+        self._write_regions(items, article_ids)
 
         offset = 0
         for result, prepared in files:
             result.created.extend(article_ids[offset : offset + len(prepared)])
             offset += len(prepared)
         return article_ids
+
+    def _write_regions(self, items: Sequence[_Prepared], article_ids: Sequence[int]) -> None:
+        """An exported record's page regions (the e-paper), after the page's existing ones."""
+        rows = []
+        next_position: dict[int, int] = {}
+        for item, article_id in zip(items, article_ids, strict=True):
+            for region in item.parsed.regions:
+                page = self._page(self._issue(region.issue_date, None), region.page_number, "")
+                if page.pk not in next_position:
+                    top = PageRegion.objects.filter(page=page).aggregate(top=Max("position"))["top"]
+                    next_position[page.pk] = 0 if top is None else top + 1
+                rows.append(
+                    PageRegion(
+                        page_id=page.pk,
+                        article_id=article_id,
+                        polygon=[list(point) for point in region.polygon],
+                        position=next_position[page.pk],
+                    )
+                )
+                next_position[page.pk] += 1
+        if rows:
+            PageRegion.objects.bulk_create(rows)  # a few rows: no need for insert_rows' COPY
+            # The e-paper page's Last-Modified follows its regions.
+            Page.objects.filter(pk__in=next_position).update(updated_at=timezone.now())
 
     def dry_run(self, name: str, articles: Sequence[ParsedArticle] | ParseError) -> FileResult:
         """Check a file as an import would, without writing: records, duplicates and errors."""

@@ -150,6 +150,15 @@ class ParsedPage:
     name: str = ""
 
 
+@dataclass(frozen=True)
+class ParsedRegion:
+    """Where an exported article stood on a printed page (the e-paper): page and outline."""
+
+    issue_date: date
+    page_number: str
+    polygon: tuple[tuple[float, float], ...]
+
+
 @dataclass
 class ParsedArticle:
     title: str
@@ -169,6 +178,7 @@ class ParsedArticle:
     issue_number: int | None = None
     page: ParsedPage | None = None
     tags: tuple[str, ...] = ()
+    regions: tuple[ParsedRegion, ...] = ()
 
     @cached_property
     def import_key(self) -> str:
@@ -739,6 +749,33 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
         if issue_date is None:
             fail("有“page”就要有“issue_date”")
 
+    regions = []
+    raw_regions = obj.get("regions") or []
+    if not isinstance(raw_regions, list):
+        fail("“regions”应为列表")
+    for region in raw_regions:
+        if not isinstance(region, dict) or not isinstance(region.get("page"), dict):
+            fail('“regions”的每一项应为 {"page": {"date": …, "number": …}, "polygon": [[x, y], …]}')
+        try:
+            region_date = date.fromisoformat(text(region["page"].get("date"), "regions.page.date", required=True))
+        except ValueError:
+            fail("“regions.page.date”应为 YYYY-MM-DD")
+        polygon = region.get("polygon")
+        if not isinstance(polygon, list) or not all(
+            isinstance(point, list)
+            and len(point) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in point)
+            for point in polygon
+        ):
+            fail("“regions.polygon”应为 [[x, y], …] 的数对列表")
+        regions.append(
+            ParsedRegion(
+                issue_date=region_date,
+                page_number=text(region["page"].get("number"), "regions.page.number", required=True).upper(),
+                polygon=tuple((point[0], point[1]) for point in polygon),
+            )
+        )
+
     return ParsedArticle(
         title=title,
         kicker=text(obj.get("kicker"), "kicker"),
@@ -754,6 +791,7 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
         issue_number=issue_number,
         page=page,
         tags=text_list(obj.get("tags"), "tags"),
+        regions=tuple(regions),
     )
 
 

@@ -38,5 +38,6 @@ class Command(BaseCommand):
             articles = articles.filter(status=status)
         if since:
             articles = articles.filter(Q(page__issue__date__gte=since) | Q(published_at__date__gte=since))
-        for record in iter_article_records(articles):
+        # With each article's page regions (the e-paper), which import_articles recreates.
+        for record in iter_article_records(articles, regions=True):
             self.stdout.write(json.dumps(record, ensure_ascii=False))

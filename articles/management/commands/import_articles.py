@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from articles.epaper.bulk import PageFileError, apply, read_page_files
 from articles.importing.importer import ArticleImporter, ImportOptions
 from articles.importing.parsing import ParsedArticle, ParseError, parse_file
 from articles.models import Article, implausible_date
@@ -105,7 +106,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="文件或文件夹")
+        parser.add_argument("paths", nargs="*", metavar="PATH", help="文件或文件夹")
         parser.add_argument("--date", type=iso_date, help="出版日期 YYYY-MM-DD（期次不存在时自动创建）")
         parser.add_argument("--issue-number", type=int, help="报纸总期号")
         parser.add_argument("--page", help="版次，如 A04")
@@ -118,6 +119,12 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", default="utf-8", help="文件编码，默认 utf-8；旧档可用 gbk")
         parser.add_argument("--dry-run", action="store_true", help="只解析检查，不写数据库")
         parser.add_argument("--json", action="store_true", help="每篇稿件输出一行 JSON")
+        parser.add_argument(
+            "--page-image", metavar="FILE", help="电子版：版面 PDF（一页）或图片，挂到 --date、--page 指定的版面"
+        )
+        parser.add_argument(
+            "--regions", metavar="FILE", help="电子版：版面区域 JSON（格式见 README），替换该版面原有的区域"
+        )
 
     def handle(self, *args, **options):
         if options["issue_number"] is not None and options["date"] is None:
@@ -126,6 +133,16 @@ class Command(BaseCommand):
             raise CommandError("--issue-number 应为正整数（不超过 2147483647）")
         if options["page_name"] and not options["page"]:
             raise CommandError("--page-name 需要同时给出 --page")
+        # The e-paper's files are checked before any article is imported (articles.epaper.bulk).
+        if (options["page_image"] or options["regions"]) and not (options["date"] and options["page"]):
+            raise CommandError("--page-image 和 --regions 需要同时给出 --date 和 --page（挂到哪一期的哪一版）")
+        if not options["paths"] and not (options["page_image"] or options["regions"]):
+            raise CommandError("请给出要导入的文件或文件夹（或 --page-image、--regions）")
+        try:
+            page_files = read_page_files(options["page_image"], options["regions"])
+        except PageFileError as error:
+            self.stderr.write(f"{error.name}: {error.reason}")
+            sys.exit(1)
         import_options = ImportOptions(
             status=options["status"],
             issue_date=options["date"],
@@ -135,7 +152,7 @@ class Command(BaseCommand):
         )
         importer = ArticleImporter(import_options)
         files = expand(options["paths"])
-        if not files:
+        if not files and options["paths"]:
             raise CommandError("没有找到 .txt 或 .jsonl 文件")
         encoding = options["encoding"]
         as_json, dry_run = options["json"], options["dry_run"]
@@ -165,6 +182,22 @@ class Command(BaseCommand):
             elif options["verbosity"] >= 2:
                 self.stdout.write(f"{result.name}: 新建 {len(result.created)} 篇，已存在 {len(result.existing)} 篇")
         progress.close()
+        if page_files.active and not dry_run:
+            try:
+                page, regions = apply(
+                    page_files,
+                    issue_date=options["date"],
+                    page_number=options["page"],
+                    page_name=options["page_name"] or "",
+                    issue_number=options["issue_number"],
+                )
+            except PageFileError as error:
+                failed += 1
+                self.stderr.write(f"{error.name}: {error.reason}")
+            else:
+                (self.stderr if as_json else self.stdout).write(
+                    f"电子版：{page}" + ("，版面图已更新" if page_files.image else "") + f"，区域 {regions} 个"
+                )
 
         if dry_run:
             summary = (
