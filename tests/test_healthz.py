@@ -1,11 +1,6 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_settings import run_python
 
 
 @pytest.mark.django_db
@@ -22,14 +17,8 @@ def test_healthz_answers_503_when_the_database_is_down():
         "import django; django.setup(); from django.test import Client; "
         "r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="hengyang_cms.settings",
-        DJANGO_DEBUG="1",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere?connect_timeout=2",
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    nowhere = "postgres://postgres@127.0.0.1:1/nowhere?connect_timeout=2"
+    result = run_python(code, DJANGO_DEBUG="1", DJANGO_ALLOWED_HOSTS="testserver", DATABASE_URL=nowhere)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("503")
     assert "unreachable" in result.stdout

@@ -23,10 +23,15 @@ def run_python(code, **env):
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=base, timeout=60)
 
 
-def probe(**env):
-    result = run_python(PROBE, **env)
+def probe_settings(code, **env):
+    """What ``code`` (a settings probe that prints JSON) prints with the environment ``env``."""
+    result = run_python(code, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def probe(**env):
+    return probe_settings(PROBE, **env)
 
 
 def test_no_database_url_means_sqlite_under_var():

@@ -4,8 +4,6 @@ Chinese and leaves no half-written file and no row."""
 import errno
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import types
@@ -20,8 +18,7 @@ from hengyang_cms import storage as media_storage
 from hengyang_cms.storage import MediaStorage
 from hengyang_cms.unavailable import ServiceUnavailableMiddleware
 from tests.photos import images
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.test_settings import run_python
 
 
 def files_under(root: Path) -> list[str]:
@@ -36,14 +33,8 @@ def test_pages_answer_503_in_chinese_within_seconds_when_the_database_is_down():
         "print(json.dumps([[r.status_code for r in rs], rs[0]['Retry-After'], rs[0]['Cache-Control'], "
         "time.monotonic() - t, rs[0].content.decode()]))"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="hengyang_cms.settings",
-        DJANGO_DEBUG="1",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere",
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    nowhere = "postgres://postgres@127.0.0.1:1/nowhere"
+    result = run_python(code, DJANGO_DEBUG="1", DJANGO_ALLOWED_HOSTS="testserver", DATABASE_URL=nowhere)
     assert result.returncode == 0, result.stderr
     statuses, retry_after, cache_control, seconds, html = json.loads(result.stdout)
     assert statuses == [503, 503, 503, 503]

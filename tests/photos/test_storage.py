@@ -1,11 +1,9 @@
 """Where photos live: var/media/ by default, an S3-compatible bucket when one is named; who serves them."""
 
-import json
-
 import pytest
 from django.test import override_settings
 
-from tests.test_settings import run_python
+from tests.test_settings import probe_settings
 
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -16,9 +14,7 @@ PROBE = (
 
 
 def probe(**env):
-    result = run_python(PROBE, **env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return probe_settings(PROBE, **env)
 
 
 def test_by_default_photos_are_files_under_var_media_served_by_django_in_development():

@@ -13,21 +13,26 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from tests.test_settings import run_python
 from tests.workflow.conftest import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN = reverse("admin:login")
 
 
-def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50)[:50],
-        DJANGO_ALLOWED_HOSTS="example.com",
+def production_settings(**extra):
+    """The environment variables of a production deployment (debug off, a secret key, a host)."""
+    return {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)[:50],
+        "DJANGO_ALLOWED_HOSTS": "example.com",
         **extra,
-    )
-    return env
+    }
+
+
+def production_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    return {**env, **production_settings()}
 
 
 def test_check_deploy_reports_nothing_with_production_settings():
@@ -49,27 +54,11 @@ def test_production_settings_lock_cookies_and_transport():
         "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
         "s.SECURE_HSTS_SECONDS, s.SECURE_REFERRER_POLICY, s.X_FRAME_OPTIONS]))"
     )
-    env = production_env(DJANGO_SETTINGS_MODULE="hengyang_cms.settings")
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = run_python(code, **production_settings())
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == '[true, true, true, 31536000, "strict-origin-when-cross-origin", "DENY"]'
-    behind_proxy = production_env(DJANGO_SETTINGS_MODULE="hengyang_cms.settings", DJANGO_SECURE_SSL_REDIRECT="0")
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=behind_proxy,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.stdout.strip().startswith("[true, true, false,")
+    behind_proxy = run_python(code, **production_settings(DJANGO_SECURE_SSL_REDIRECT="0"))
+    assert behind_proxy.stdout.strip().startswith("[true, true, false,")
 
 
 @pytest.mark.django_db

@@ -44,6 +44,34 @@ ROLES = ["reporter", "editor", "head", "chief", "archivist", "nogroup"]
 
 # (view, add, change, delete) per role, for each model and state of the object.
 E, L, R, H, X, D = "edit", "locked", "read", "hidden", "403", "deleted"
+
+# Issues and pages, empty or holding published articles; commentators and contributors.
+FILING = {
+    "empty": {
+        "reporter": (200, 403, R, X),
+        "editor": (200, 200, E, X),
+        "head": (200, 200, E, X),
+        "chief": (200, 200, E, X),
+        "archivist": (200, 200, E, X),
+        "nogroup": (403, 403, X, X),
+    },
+    "published": {
+        "reporter": (200, 403, R, X),
+        "editor": (200, 200, L, X),
+        "head": (200, 200, L, X),
+        "chief": (200, 200, E, X),
+        "archivist": (200, 200, E, X),
+        "nogroup": (403, 403, X, X),
+    },
+}
+PEOPLE = {
+    "reporter": (200, 200, R, X),
+    "editor": (200, 200, E, X),
+    "head": (200, 200, E, X),
+    "chief": (200, 200, E, X),
+    "archivist": (200, 200, E, X),
+    "nogroup": (403, 403, X, X),
+}
 EXPECTED = {
     # Articles: reporters see only their own; desks may edit text in review; the chief and the
     # archivists (edit_metadata) may file any article; only the chief deletes — drafts only.
@@ -106,55 +134,9 @@ EXPECTED = {
     },
     # Issues and pages: the desks build them; once they hold published articles their dates,
     # numbers and names are filing, the archivists' and the chief's (edit_metadata).
-    ("issue", "empty"): {
-        "reporter": (200, 403, R, X),
-        "editor": (200, 200, E, X),
-        "head": (200, 200, E, X),
-        "chief": (200, 200, E, X),
-        "archivist": (200, 200, E, X),
-        "nogroup": (403, 403, X, X),
-    },
-    ("issue", "published"): {
-        "reporter": (200, 403, R, X),
-        "editor": (200, 200, L, X),
-        "head": (200, 200, L, X),
-        "chief": (200, 200, E, X),
-        "archivist": (200, 200, E, X),
-        "nogroup": (403, 403, X, X),
-    },
-    ("page", "empty"): {
-        "reporter": (200, 403, R, X),
-        "editor": (200, 200, E, X),
-        "head": (200, 200, E, X),
-        "chief": (200, 200, E, X),
-        "archivist": (200, 200, E, X),
-        "nogroup": (403, 403, X, X),
-    },
-    ("page", "published"): {
-        "reporter": (200, 403, R, X),
-        "editor": (200, 200, L, X),
-        "head": (200, 200, L, X),
-        "chief": (200, 200, E, X),
-        "archivist": (200, 200, E, X),
-        "nogroup": (403, 403, X, X),
-    },
+    **{(model, state): rows for model in ("issue", "page") for state, rows in FILING.items()},
     # People: reporters add commentators and contributors but do not change them.
-    ("commentator", "-"): {
-        "reporter": (200, 200, R, X),
-        "editor": (200, 200, E, X),
-        "head": (200, 200, E, X),
-        "chief": (200, 200, E, X),
-        "archivist": (200, 200, E, X),
-        "nogroup": (403, 403, X, X),
-    },
-    ("contributor", "-"): {
-        "reporter": (200, 200, R, X),
-        "editor": (200, 200, E, X),
-        "head": (200, 200, E, X),
-        "chief": (200, 200, E, X),
-        "archivist": (200, 200, E, X),
-        "nogroup": (403, 403, X, X),
-    },
+    **{(model, "-"): PEOPLE for model in ("commentator", "contributor")},
 }
 
 # The field each change tries, and its new value.
