@@ -1,11 +1,13 @@
-"""The sitemap lists what readers can open: visible articles, issues with them, clusters, commentators."""
+"""The sitemap lists what readers can open: visible articles, issues and their printed pages with them,
+clusters, commentators."""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from articles.models import Article, Commentator, Section
+from articles.models import Article, Commentator, Page, Section
 from articles.selectors import issues_with_visible_articles
+from articles.site.epaper import openable
 from clusters.models import Cluster
 
 
@@ -29,6 +31,25 @@ class IssueSitemap(Sitemap):
 
     def items(self):
         return issues_with_visible_articles().order_by("date")
+
+
+class EpaperPageSitemap(Sitemap):
+    """Each printed page a reader may open (the e-paper, /issues/<date>/<page>/)."""
+
+    changefreq = "monthly"
+    priority = 0.5
+    limit = 10_000
+
+    def items(self):
+        return (
+            openable(Page.objects.all())
+            .select_related("issue")
+            .only("number", "issue__date")
+            .order_by("issue__date", "number")
+        )
+
+    def location(self, page):
+        return reverse("articles:epaper_page", kwargs={"date": page.issue.date.isoformat(), "page": page.number})
 
 
 class ClusterSitemap(Sitemap):
@@ -68,6 +89,7 @@ sitemaps = {
     "pages": SectionIndexSitemap,
     "articles": ArticleSitemap,
     "issues": IssueSitemap,
+    "epaper": EpaperPageSitemap,
     "clusters": ClusterSitemap,
     "commentators": CommentatorSitemap,
 }

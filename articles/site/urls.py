@@ -3,6 +3,7 @@ from datetime import date
 from django.urls import path, register_converter
 
 from articles.site import views
+from articles.site.epaper import PAGE_NUMBER_REGEX
 from articles.site.feeds import ClusterArticlesFeed, LatestArticlesFeed
 
 
@@ -31,7 +32,20 @@ class IdConverter:
         return str(value)
 
 
+class PageNumberConverter:
+    """A page number (版次) as the records hold it, A04 or 03: anything else is a 404."""
+
+    regex = PAGE_NUMBER_REGEX
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
 register_converter(IsoDateConverter, "isodate")
+register_converter(PageNumberConverter, "pagenumber")
 register_converter(IdConverter, "id")
 
 app_name = "articles"
@@ -41,6 +55,8 @@ urlpatterns = [
     path("articles/<id:pk>/<str:slug>/", views.article_detail, name="detail"),
     path("issues/", views.issue_index, name="issues"),
     path("issues/<isodate:date>/", views.issue_detail, name="issue"),
+    path("issues/<isodate:date>/<pagenumber:page>/", views.epaper_page, name="epaper_page"),
+    path("issues/on/", views.issue_on_date, name="issue_on_date"),
     path("commentators/", views.commentator_index, name="commentators"),
     path("commentators/<id:pk>/", views.commentator_detail, name="commentator"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),  # taggit slugs keep Chinese: not <slug:>

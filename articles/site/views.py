@@ -19,7 +19,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -29,6 +29,7 @@ from taggit.models import Tag
 from articles.listing import PAGE_KEEP_SECONDS, kept_page_key, paginate
 from articles.models import Article, Commentator, Issue
 from articles.selectors import commentaries, issue_articles, issues_with_visible_articles, visible_listing
+from articles.site import epaper
 from articles.site.article_page import serve_article
 from clusters.models import Cluster
 from hengyang_cms.http import (
@@ -167,16 +168,19 @@ def issue_detail(request, date):
     others = issues_with_visible_articles().only("date")
     previous_issue = others.filter(date__lt=issue.date).order_by("-date").first()
     next_issue = others.filter(date__gt=issue.date).order_by("date").first()
-    # Everything the page shows: its articles as they are now, and the neighbouring issues.
+    # The strip of page thumbnails: the pages a reader may open, each with its image.
+    strip = epaper.issue_pages(issue)
+    # Everything the page shows: its articles as they are now, its pages, and the neighbouring issues.
     fingerprint = "|".join(
         [f"{a.pk}:{a.version}:{a.updated_at.isoformat()}" for a in articles]
+        + epaper.pages_fingerprint(strip)
         + [
             str(previous_issue and previous_issue.date),
             str(next_issue and next_issue.date),
         ]
     )
     etag = '"' + hashlib.sha1(fingerprint.encode()).hexdigest() + '"'
-    last_modified = int(max(a.updated_at for a in articles).timestamp())
+    last_modified = int(max([a.updated_at for a in articles] + [p.updated_at for p in strip]).timestamp())
     max_age = max_age_for(issue.date)
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
@@ -188,9 +192,41 @@ def issue_detail(request, date):
         "pages": pages,
         "previous_issue": previous_issue,
         "next_issue": next_issue,
+        "strip": [{"page": p, "image": epaper.thumbnail(p)} for p in strip],
     }
     response = render(request, "articles/issue_detail.html", context)
     return cache_publicly(with_validators(response, etag, last_modified), max_age)
+
+
+@require_safe
+def epaper_page(request, date, page):
+    """One printed page (版) of an issue: its image with the articles on it as links, and their list."""
+    sheet = epaper.epaper_page(date, page)
+    if sheet is None:
+        raise Http404("这一版没有可阅读的稿件。")
+    max_age = max_age_for(date)
+    not_modified = get_conditional_response(request, etag=sheet.etag, last_modified=sheet.last_modified)
+    if not_modified is not None:
+        return cache_publicly(with_validators(not_modified, sheet.etag, sheet.last_modified), max_age)
+    response = render(request, "articles/epaper/page.html", {"sheet": sheet, "issue": sheet.issue})
+    return cache_publicly(with_validators(response, sheet.etag, sheet.last_modified), max_age)
+
+
+@require_safe
+def issue_on_date(request):
+    """The date picker's answer: that day's issue, or a page saying there was no paper that day."""
+    day = epaper.picked_date(request.GET.get("date", ""))
+    if day is None:
+        context = {"problem": "请按“年-月-日”选择日期，例如 2019-01-08。", "dates": None, "day": None}
+        response = render(request, "articles/epaper/no_issue.html", context, status=400)
+        return cache_publicly(response, OLD_MAX_AGE)
+    if issues_with_visible_articles().filter(date=day).exists():
+        response = redirect("articles:issue", date=day.isoformat())
+        return cache_publicly(response, RECENT_MAX_AGE)
+    context = {"problem": "", "dates": epaper.issue_dates_around(day), "day": day}
+    # An answer to the form (200, like a search that found nothing), kept out of search engines.
+    response = render(request, "articles/epaper/no_issue.html", context)
+    return cache_publicly(response, RECENT_MAX_AGE)
 
 
 COMMENTATOR_GROUPS = [("人大", "人大代表"), ("政协", "政协委员"), ("", "其他")]

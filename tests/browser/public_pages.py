@@ -10,6 +10,7 @@ import datetime
 from taggit.models import Tag
 
 from articles.models import Photo
+from tests.epaper.public_sheets import add_region, give_image
 from tests.factories import ContributorFactory, MilestoneFactory, ProjectFactory, cluster, image_file
 from tests.site.conftest import SEED_DAY, add_section, build_seed_article, published_on
 
@@ -21,6 +22,10 @@ PAGE_TYPES = [
     "article",
     "issue calendar",
     "issue",
+    "issue with page images",
+    "e-paper page",
+    "e-paper page without image",
+    "date picker, no paper that day",
     "cluster index",
     "cluster",
     "commentator index",
@@ -73,6 +78,9 @@ def build_site():
     MilestoneFactory(
         date=datetime.date(2018, 12, 26), text="胶轮有轨电车示范线工程启动", project=project, source_article=front
     )
+    # The e-paper: the front page drawn with Pillow, the story outlined on it; the seed page has no image.
+    give_image(front.page)
+    add_region(front.page, front, [[0.05, 0.08], [0.95, 0.08], [0.95, 0.5], [0.05, 0.5]])
     commentator = seed.sections.order_by("position").first().commentator
     tag = Tag.objects.get(name="两会")
     paths = {
@@ -80,6 +88,10 @@ def build_site():
         "article": seed.get_absolute_url(),
         "issue calendar": "/issues/?year=2019",
         "issue": f"/issues/{SEED_DAY:%Y-%m-%d}/",
+        "issue with page images": f"/issues/{NEXT_DAY:%Y-%m-%d}/",
+        "e-paper page": f"/issues/{NEXT_DAY:%Y-%m-%d}/A01/",
+        "e-paper page without image": f"/issues/{SEED_DAY:%Y-%m-%d}/A04/",
+        "date picker, no paper that day": "/issues/on/?date=2019-01-07",
         "cluster index": "/clusters/",
         "cluster": "/clusters/rail-transit/",
         "commentator index": "/commentators/",

@@ -34,8 +34,8 @@ PAGE_QUERIES = {
     "home": 8,
     # years with issues, the year's issues
     "issues": 2,
-    # the issue, its articles, previous and next issue
-    "issue": 4,
+    # the issue, its articles, previous and next issue, its pages for the strip of thumbnails
+    "issue": 5,
     # clusters with visible counts
     "clusters": 1,
     # cluster, newest change + article count + rows, commentaries, projects + organisations, timeline
@@ -227,7 +227,8 @@ def test_issue_page_lists_pages_in_order_with_their_articles(client, seed_articl
     published_on(SEED_DAY + datetime.timedelta(days=1))
     html = client.get("/issues/2019-01-08/").content.decode()
     assert "2019年1月8日" in html and "第20345期" in html
-    assert html.index("第A01版") < html.index("头版头条") < html.index("第A04版") < html.index(SEED_TITLE)
+    listing = html[html.index('class="issue-articles"') :]  # after the strip of page thumbnails
+    assert listing.index("第A01版") < listing.index("头版头条") < listing.index("第A04版") < listing.index(SEED_TITLE)
     assert f'href="/articles/{front.pk}/"' in html
     assert 'rel="next" href="/issues/2019-01-09/"' in html
 
