@@ -312,32 +312,15 @@ class WorkflowArticleAdminMixin:
     def get_urls(self):
         wrap = self.admin_site.admin_view
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        pages = [
+            ("transition/<str:name>/", self.transition_view, "transition"),
+            ("preview/", self.preview_view, "preview"),
+            ("revisions/", self.revisions_view, "revisions"),
+            ("revisions/compare/", self.compare_view, "revisions_compare"),
+            ("revisions/<int:version_id>/restore/", self.restore_revision_view, "revision_restore"),
+        ]
         return [
-            path(
-                "<path:object_id>/transition/<str:name>/",
-                wrap(self.transition_view),
-                name=f"{prefix}_transition",
-            ),
-            path(
-                "<path:object_id>/preview/",
-                wrap(self.preview_view),
-                name=f"{prefix}_preview",
-            ),
-            path(
-                "<path:object_id>/revisions/",
-                wrap(self.revisions_view),
-                name=f"{prefix}_revisions",
-            ),
-            path(
-                "<path:object_id>/revisions/compare/",
-                wrap(self.compare_view),
-                name=f"{prefix}_revisions_compare",
-            ),
-            path(
-                "<path:object_id>/revisions/<int:version_id>/restore/",
-                wrap(self.restore_revision_view),
-                name=f"{prefix}_revision_restore",
-            ),
+            *(path(f"<path:object_id>/{route}", wrap(view), name=f"{prefix}_{name}") for route, view, name in pages),
             *super().get_urls(),
         ]
 
@@ -526,11 +509,7 @@ class WorkflowArticleAdminMixin:
         except policy.TransitionRefused as refused:
             refusal = refused.message
         context = self._context(
-            request,
-            article,
-            title=f"修订版本：{article.title}",
-            rows=rows,
-            restore_refusal=refusal,
+            request, article, title=f"修订版本：{article.title}", rows=rows, restore_refusal=refusal
         )
         return TemplateResponse(request, "admin/articles/article/revisions.html", context)
 

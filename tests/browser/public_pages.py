@@ -7,32 +7,21 @@ when the data is committed), so figure, picture and srcset markup is checked too
 
 import datetime
 
-from taggit.models import Tag
-
 from articles.models import Photo
 from tests.epaper.public_sheets import add_region, give_image
 from tests.factories import ContributorFactory, MilestoneFactory, ProjectFactory, cluster, image_file
-from tests.site.conftest import SEED_DAY, add_section, build_seed_article, published_on
+from tests.site.conftest import READER_PAGE_TYPES, SEED_DAY, add_section, build_seed_article, published_on, reader_paths
 
 NEXT_DAY = SEED_DAY + datetime.timedelta(days=1)
 
-# Page types readers reach, as DESIGN.md lists them (the search page with results, and the 404).
+# Page types readers reach, as DESIGN.md lists them (the search page with results, and the 404),
+# and the e-paper's.
 PAGE_TYPES = [
-    "home",
-    "article",
-    "issue calendar",
-    "issue",
+    *READER_PAGE_TYPES,
     "issue with page images",
     "e-paper page",
     "e-paper page without image",
     "date picker, no paper that day",
-    "cluster index",
-    "cluster",
-    "commentator index",
-    "commentator",
-    "tag",
-    "search",
-    "404",
 ]
 
 
@@ -81,23 +70,11 @@ def build_site():
     # The e-paper: the front page drawn with Pillow, the story outlined on it; the seed page has no image.
     give_image(front.page)
     add_region(front.page, front, [[0.05, 0.08], [0.95, 0.08], [0.95, 0.5], [0.05, 0.5]])
-    commentator = seed.sections.order_by("position").first().commentator
-    tag = Tag.objects.get(name="两会")
     paths = {
-        "home": "/",
-        "article": seed.get_absolute_url(),
-        "issue calendar": "/issues/?year=2019",
-        "issue": f"/issues/{SEED_DAY:%Y-%m-%d}/",
+        **reader_paths(seed, calendar="/issues/?year=2019"),
         "issue with page images": f"/issues/{NEXT_DAY:%Y-%m-%d}/",
         "e-paper page": f"/issues/{NEXT_DAY:%Y-%m-%d}/A01/",
         "e-paper page without image": f"/issues/{SEED_DAY:%Y-%m-%d}/A04/",
         "date picker, no paper that day": "/issues/on/?date=2019-01-07",
-        "cluster index": "/clusters/",
-        "cluster": "/clusters/rail-transit/",
-        "commentator index": "/commentators/",
-        "commentator": commentator.get_absolute_url(),
-        "tag": f"/tags/{tag.slug}/",
-        "search": "/search/?q=%E4%BA%A7%E4%B8%9A%E9%9B%86%E7%BE%A4",  # 产业集群
-        "404": "/no-such-page/",
     }
     return paths, seed

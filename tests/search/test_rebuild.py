@@ -149,26 +149,17 @@ def test_migrate_rebuilds_the_index_after_a_migration_that_changes_the_tokens(db
     assert article.pk not in found("石鼓书院")  # the index is stale
 
     loader = MigrationLoader(connection)
-    other = loader.graph.nodes[("articles", "0001_initial")]
-    post_migrate.send(
-        sender=apps.get_app_config("search"),
-        app_config=apps.get_app_config("search"),
-        verbosity=0,
-        interactive=False,
-        using="default",
-        plan=[(other, False)],
-        apps=apps,
-    )
+
+    def migrated(app_label, name):
+        """What `migrate` announces after applying that one migration."""
+        search = apps.get_app_config("search")
+        plan = [(loader.graph.nodes[(app_label, name)], False)]
+        post_migrate.send(
+            sender=search, app_config=search, verbosity=0, interactive=False, using="default", plan=plan, apps=apps
+        )
+
+    migrated("articles", "0001_initial")
     assert article.pk not in found("石鼓书院")  # an unrelated migration leaves the index alone
 
-    tokens = loader.graph.nodes[("search", "0007_new_tokens")]
-    post_migrate.send(
-        sender=apps.get_app_config("search"),
-        app_config=apps.get_app_config("search"),
-        verbosity=0,
-        interactive=False,
-        using="default",
-        plan=[(tokens, False)],
-        apps=apps,
-    )
+    migrated("search", "0007_new_tokens")
     assert article.pk in found("石鼓书院")

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import Article, Credit, Issue, Page, Photo, Section
 from tests.factories import (
@@ -90,12 +92,7 @@ def add_section(
 ):
     commentator = CommentatorFactory(name=name, title=title) if name else None
     return Section.objects.create(
-        article=article,
-        position=position,
-        heading=heading,
-        commentator=commentator,
-        commentator_title=title,
-        body=body,
+        article=article, position=position, heading=heading, commentator=commentator, commentator_title=title, body=body
     )
 
 
@@ -109,6 +106,53 @@ def add_photo(article, position, *, is_lead=False, photographer="黄沐", captio
         alt_text=f"现场照片{position}",
         photographer=ContributorFactory(name=photographer) if photographer else None,
     )
+
+
+def due_in_an_hour(after: Article, title: str) -> Article:
+    """A scheduled article next to ``after`` on its page, due in an hour."""
+    return ArticleFactory(
+        title=title,
+        page=after.page,
+        position=after.position + 1,
+        status=Article.Status.SCHEDULED,
+        published_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+
+
+# Page types readers reach, as DESIGN.md lists them (the search page with results, and the 404).
+READER_PAGE_TYPES = [
+    "home",
+    "article",
+    "issue calendar",
+    "issue",
+    "cluster index",
+    "cluster",
+    "commentator index",
+    "commentator",
+    "tag",
+    "search",
+    "404",
+]
+
+
+def reader_paths(seed: Article, *, calendar: str = "/issues/") -> dict[str, str]:
+    """Where each of READER_PAGE_TYPES is for the seed article's content (build_seed_article, with a
+    "两会" tag)."""
+    commentator = seed.sections.order_by("position").first().commentator
+    tag = Tag.objects.get(name="两会")
+    return {
+        "home": "/",
+        "article": seed.get_absolute_url(),
+        "issue calendar": calendar,
+        "issue": f"/issues/{SEED_DAY:%Y-%m-%d}/",
+        "cluster index": "/clusters/",
+        "cluster": "/clusters/rail-transit/",
+        "commentator index": "/commentators/",
+        "commentator": commentator.get_absolute_url(),
+        "tag": f"/tags/{tag.slug}/",
+        "search": "/search/?q=%E4%BA%A7%E4%B8%9A%E9%9B%86%E7%BE%A4",  # 产业集群
+        "404": "/no-such-page/",
+    }
 
 
 def published_on(day, **fields) -> Article:

@@ -19,6 +19,7 @@ from tests.site.conftest import (
     add_credits,
     add_photo,
     add_section,
+    due_in_an_hour,
     make_page,
     morning,
     published_on,
@@ -298,13 +299,7 @@ def test_an_edit_is_seen_at_once_despite_the_page_cache(client, seed_article):
 
 
 def test_a_neighbour_going_live_on_time_shows_at_once_despite_the_page_cache(client, seed_article):
-    later = ArticleFactory(
-        title="定时稿件到点上线",
-        page=seed_article.page,
-        position=seed_article.position + 1,
-        status=Article.Status.SCHEDULED,
-        published_at=timezone.now() + datetime.timedelta(hours=1),
-    )
+    later = due_in_an_hour(seed_article, "定时稿件到点上线")
     assert "定时稿件到点上线" not in client.get(seed_article.get_absolute_url()).content.decode()
     # Time passes: no save, no job; only the clock (here: the stored time) moves.
     Article.objects.filter(pk=later.pk).update(published_at=timezone.now() - datetime.timedelta(seconds=1))

@@ -14,11 +14,19 @@ from io import BytesIO
 import pytest
 from django.utils import timezone
 from PIL import Image
-from taggit.models import Tag
 
 from articles.text import excerpt
 from tests.factories import ArticleFactory, cluster
-from tests.site.conftest import SEED_DAY, SEED_TITLE, add_photo, add_section, make_page, published_on
+from tests.site.conftest import (
+    READER_PAGE_TYPES,
+    SEED_DAY,
+    SEED_TITLE,
+    add_photo,
+    add_section,
+    make_page,
+    published_on,
+    reader_paths,
+)
 from tests.site.test_article_page import json_ld_of
 
 pytestmark = pytest.mark.django_db
@@ -67,41 +75,14 @@ def excerpts_in(html: str, css_class: str = "excerpt") -> list[str]:
 
 @pytest.fixture
 def pages(seed_article):
-    tag = Tag.objects.get(name="两会")
-    commentator = seed_article.sections.order_by("position").first().commentator
-    return {
-        "home": "/",
-        "article": seed_article.get_absolute_url(),
-        "issue calendar": "/issues/",
-        "issue": f"/issues/{SEED_DAY:%Y-%m-%d}/",
-        "cluster index": "/clusters/",
-        "cluster": "/clusters/rail-transit/",
-        "commentator index": "/commentators/",
-        "commentator": commentator.get_absolute_url(),
-        "tag": f"/tags/{tag.slug}/",
-        "404": "/no-such-page/",
-    }
+    return reader_paths(seed_article)
 
 
 def test_the_home_page_has_a_top_level_heading(client, seed_article):
     assert outline(client.get("/").content.decode()).levels.count(1) == 1
 
 
-@pytest.mark.parametrize(
-    "page_type",
-    [
-        "home",
-        "article",
-        "issue calendar",
-        "issue",
-        "cluster index",
-        "cluster",
-        "commentator index",
-        "commentator",
-        "tag",
-        "404",
-    ],
-)
+@pytest.mark.parametrize("page_type", [page_type for page_type in READER_PAGE_TYPES if page_type != "search"])
 def test_headings_start_at_h1_and_never_skip_a_level(client, pages, page_type):
     levels = outline(client.get(pages[page_type]).content.decode()).levels
     assert levels and levels[0] == 1 and levels.count(1) == 1, levels

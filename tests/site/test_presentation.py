@@ -21,11 +21,7 @@ def test_the_seed_credit_line():
 
 
 def test_a_role_that_comes_back_later_is_printed_again():
-    credits = [
-        credit("记者", "", "甲"),
-        credit("摄影", "", "乙"),
-        credit("记者", "", "丙"),
-    ]
+    credits = [credit("记者", "", "甲"), credit("摄影", "", "乙"), credit("记者", "", "丙")]
     assert presentation.credit_line(credits) == "记者/甲 摄影/乙 记者/丙"
 
 
