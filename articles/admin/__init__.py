@@ -6,9 +6,11 @@
   actions, review trail, preview, revisions, optimistic locking);
 - ``importing``: uploading files in the paper's format, with a preview to confirm;
 - ``tags``: tag autocomplete over tag names;
-- ``accounts``: adding a person with their role, the login form, Chinese names for django-axes.
+- ``accounts``: adding a person with their role, the login form, Chinese names for django-axes;
+- ``epaper``: page files (PDF or image), the region editor and drafts from a region's text.
 """
 
-from articles.admin import accounts, model_admins  # noqa: F401  (registers the model admins)
+from articles.admin import accounts, epaper, model_admins  # noqa: F401  (registers the model admins)
 
 accounts.install()
+epaper.install()

@@ -123,13 +123,17 @@ def page_numbers(prepared: list[PreparedPage]) -> list[str]:
 
 
 def attach_issue(issue: Issue, upload) -> list[Page]:
-    """The issue's pages get the pages of a whole-issue PDF (ValidationError when refused)."""
+    """The issue's pages get the pages of a whole-issue PDF (ValidationError when refused).
+
+    ``issue`` may be unsaved: it is saved with its pages, and not at all when the PDF is refused."""
     data = _read(upload)
     if not is_pdf(data[:1024]):
         raise ValidationError("整期上传只接受 PDF 文件（只看文件内容，不看扩展名）。", code="not_pdf")
     prepared = [_from_pdf(page) for page in read_pdf(data)]
     numbers = page_numbers(prepared)
     with transaction.atomic():
+        if issue.pk is None:  # a new issue is created only with its pages
+            issue.save()
         existing = {p.number: p for p in Page.objects.select_for_update().filter(issue=issue, number__in=numbers)}
         pages = [existing.get(number) or Page(issue=issue, number=number) for number in numbers]
         store(pages, prepared)
