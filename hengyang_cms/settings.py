@@ -348,6 +348,14 @@ if DATABASE_REPLICAS:
         "hengyang_cms.db_router.ReplicaReadsMiddleware",
     )
 
+# Public pages kept in each process's memory until PostgreSQL announces a committed change to
+# what they show (articles/site/page_memory.py, hengyang_cms/changes.py). Needs a session of its
+# own per process (LISTEN): off behind a pooler in transaction mode. Off in the test suite, whose
+# transactions never commit, except in the tests of the memory itself.
+PAGE_MEMORY = env_bool("DJANGO_PAGE_MEMORY", True)
+PAGE_MEMORY_MB = int(os.environ.get("DJANGO_PAGE_MEMORY_MB", "64"))
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "articles.site.page_memory.PageMemoryMiddleware")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
