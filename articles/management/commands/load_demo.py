@@ -18,7 +18,7 @@ from django.db import transaction
 
 from articles.importing.importer import ArticleImporter, ImportOptions
 from articles.importing.parsing import ParseError, parse_file
-from articles.models import Article
+from articles.models import Article, Page
 from clusters.models import Cluster, Milestone, Organization, Project
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -57,6 +57,10 @@ class Command(BaseCommand):
             from articles.demo.drawings import attach_demo_photos
 
             attach_demo_photos()
+        # The e-paper: a drawn image for each demo page and its articles' regions (articles.demo.pages).
+        from articles.demo.pages import make_demo_pages
+
+        make_demo_pages(Page.objects.filter(issue__date__in=[day(i["date"]) for i in manifest["issues"]]))
         self.stdout.write(
             f"演示内容已就绪：稿件 {len(articles)} 篇（本次新建 {created} 篇），"
             f"项目 {len(manifest['projects'])} 个，大事记 {len(manifest['milestones'])} 条。"
