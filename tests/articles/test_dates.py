@@ -20,20 +20,11 @@ from django.utils import timezone
 
 from articles.models import Article, Issue
 from articles.workflow import services
+from tests.commands import run
 from tests.factories import ArticleFactory, PageFactory
 from tests.workflow.conftest import make_user
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def run(*args) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit:
-        code = exit.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def record(**fields) -> str:

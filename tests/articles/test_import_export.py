@@ -1,7 +1,6 @@
 """import_articles / export_articles against the database: contract, all-or-nothing, round trip."""
 
 import datetime
-import io
 import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,49 +11,19 @@ from taggit.models import Tag
 
 from articles.importing.importer import ArticleImporter, ImportOptions, article_import
 from articles.importing.parsing import ParseError, parse_text
-from articles.models import (
-    Article,
-    Commentator,
-    Contributor,
-    Credit,
-    Issue,
-    Page,
-    Section,
-)
+from articles.models import Article, Commentator, Contributor, Credit, Issue, Page, Section
 from articles.selectors import article_record, export_queryset, iter_article_records
+from tests.articles.files import FIXTURES, SEED, needs_seed
+from tests.commands import run
+from tests.factories import EIGHT_CLUSTERS
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SEED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "seed"
-SEED = SEED_DIR / "000_581a6fd3e0f6c134.txt"
-needs_seed = pytest.mark.skipif(not SEED_DIR.is_dir(), reason="the shared seed folder is not beside the repository")
 CONTENT_MODELS = [Article, Section, Credit, Contributor, Commentator, Issue, Page, Tag]
-EIGHT = [
-    "军民融合",
-    "有色金属",
-    "新能源汽车",
-    "轨道交通",
-    "精细化工",
-    "纺织服装",
-    "全域旅游",
-    "油茶等农副产品种植加工",
-]
 GOOD_FIXTURES = [
     "kicker_subtitle.txt",
     "crlf_bom_spaces.txt",
     "intern_photo.txt",
     "no_credit.txt",
 ]
-
-
-def run(*args) -> tuple[int, str, str]:
-    """Run a command; returns (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit:
-        code = exit.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def counts() -> dict[str, int]:
@@ -101,7 +70,7 @@ def test_seed_dry_run_prints_the_schema_and_writes_nothing():
     assert [len([p for p in s["paragraphs"] if not p.startswith("### ")]) for s in record["sections"]] == [5, 6, 6, 5]
     text = json.dumps(record, ensure_ascii=False)
     assert "可持续发展" in text and "精细化工、纺织服装" in text
-    assert record["clusters"] == EIGHT
+    assert record["clusters"] == EIGHT_CLUSTERS
     assert counts() == before
 
 
@@ -110,16 +79,7 @@ def test_seed_dry_run_prints_the_schema_and_writes_nothing():
 def test_seed_imported_twice_as_published_creates_one_article_on_its_page(
     django_capture_on_commit_callbacks,
 ):
-    options = [
-        "--status",
-        "published",
-        "--date",
-        "2019-01-08",
-        "--page",
-        "A04",
-        "--page-name",
-        "两会特刊",
-    ]
+    options = ["--status", "published", "--date", "2019-01-08", "--page", "A04", "--page-name", "两会特刊"]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert run("import_articles", str(SEED), *options)[0] == 0
     assert len(callbacks) == 1
@@ -133,7 +93,7 @@ def test_seed_imported_twice_as_published_creates_one_article_on_its_page(
         "两会特刊",
         datetime.date(2019, 1, 8),
     )
-    assert sorted(article.clusters.values_list("name", flat=True)) == sorted(EIGHT)
+    assert sorted(article.clusters.values_list("name", flat=True)) == sorted(EIGHT_CLUSTERS)
     assert Commentator.objects.count() == 4 and Section.objects.count() == 4
     assert Contributor.objects.filter(name="罗文鹏").count() == 1
     assert list(article.credits.values_list("role", "qualifier", "contributor__name"))[:2] == [
@@ -150,7 +110,7 @@ def test_seed_imported_twice_as_published_creates_one_article_on_its_page(
     assert record["published_at"] == "2019-01-08T06:00:00+08:00"
     assert record["issue_date"] == "2019-01-08" and record["issue_number"] is None
     assert record["page"] == {"number": "A04", "name": "两会特刊"}
-    assert record["tags"] == [] and record["clusters"] == EIGHT
+    assert record["tags"] == [] and record["clusters"] == EIGHT_CLUSTERS
 
     # The search app indexed the import once the transaction committed.
     from search.models import SearchDocument

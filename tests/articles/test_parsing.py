@@ -1,7 +1,6 @@
 """The text format parser: variants, artefacts, bad input. Pure: no database."""
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,10 +18,7 @@ from articles.importing.parsing import (
     parse_record,
     parse_text,
 )
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SEED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "seed"
-SEED = SEED_DIR / "000_581a6fd3e0f6c134.txt"
+from tests.articles.files import FIXTURES, SEED, needs_seed
 
 
 def fixture(name: str) -> bytes:
@@ -34,7 +30,7 @@ def parse_fixture(name: str, encoding: str = "utf-8"):
     return article
 
 
-@pytest.mark.skipif(not SEED_DIR.is_dir(), reason="the shared seed folder is not beside the repository")
+@needs_seed
 def test_the_seed_parses_into_the_printed_structure():
     article = parse_file(SEED.name, SEED.read_bytes())[0]
     record = article.as_record()

@@ -1,22 +1,12 @@
 import pytest
 
 from clusters.models import Cluster
-
-DESIGN_ORDER = [
-    "军民融合",
-    "有色金属",
-    "新能源汽车",
-    "轨道交通",
-    "精细化工",
-    "纺织服装",
-    "全域旅游",
-    "油茶等农副产品种植加工",
-]
+from tests.factories import EIGHT_CLUSTERS
 
 
 @pytest.mark.django_db
 def test_the_eight_clusters_exist_in_order_after_migrate():
-    assert list(Cluster.objects.values_list("name", flat=True)) == DESIGN_ORDER
+    assert list(Cluster.objects.values_list("name", flat=True)) == EIGHT_CLUSTERS
 
 
 @pytest.mark.django_db
