@@ -36,7 +36,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 
 from articles.loading import load_for_page
-from articles.models import Article, ArticleRendering, Issue, Page, detail_prefetches, visible_sql
+from articles.models import Article, ArticleRendering, Issue, Page, PageRegion, detail_prefetches, visible_sql
 from articles.signals import bulk_load_finished
 from articles.site import presentation
 from hengyang_cms.http import RECENT_MAX_AGE, cache_publicly, max_age_for, with_validators
@@ -53,8 +53,10 @@ PAPER_NAME_ALT = f"{presentation.PAPER_NAME}标志"
 ORIGIN_PLACEHOLDER = "https://origin.hengyang-rendering.invalid"
 # Stands for the previous/next links in a stored page.
 PREV_NEXT_SLOT = "<!--hengyang:prev-next-->"
+# Stands for the links to the article's e-paper pages (regions change without the article).
+EPAPER_SLOT = "<!--hengyang:epaper-->"
 # Raise when the stored pages' format changes in a way templates and static files do not show.
-RENDERING_FORMAT = "1"
+RENDERING_FORMAT = "2"
 SHELL_TEMPLATES = [
     "articles/article_detail.html",
     "base.html",
@@ -83,9 +85,14 @@ def page_state_sql(now, shell: str) -> tuple[str, list]:
     visible_article, article_params = visible_sql("a", now=now)
     visible_before, before_params = visible_sql("b", now=now)
     visible_after, after_params = visible_sql("c", now=now)
+    # The pages of the issue where the article has a region (转版: continued on another page).
+    page_list = "string_agg(rp.number, ',')" if connection.vendor == "postgresql" else "group_concat(rp.number, ',')"
     sql = f"""
 SELECT a.version, a.updated_at, i.date, a.published_at,
-       prev.id, prev.title, nxt.id, nxt.title, r.html
+       prev.id, prev.title, nxt.id, nxt.title, r.html, p.number,
+       (SELECT {page_list} FROM articles_page rp
+         WHERE rp.issue_id = p.issue_id
+           AND EXISTS (SELECT 1 FROM articles_pageregion pr WHERE pr.page_id = rp.id AND pr.article_id = a.id))
   FROM articles_article a
   LEFT JOIN articles_page p ON p.id = a.page_id
   LEFT JOIN articles_issue i ON i.id = p.issue_id
@@ -165,7 +172,7 @@ def page_state(pk: int):
         row = cursor.fetchone()
     if row is None:
         return None
-    version, updated_at, issue_date, published_at, prev_id, prev_title, next_id, next_title, html = row
+    version, updated_at, issue_date, published_at, prev_id, prev_title, next_id, next_title, html, number, regions = row
     return {
         "pk": pk,
         "version": version,
@@ -174,6 +181,7 @@ def page_state(pk: int):
         "previous": {"pk": prev_id, "title": prev_title} if prev_id is not None else None,
         "next": {"pk": next_id, "title": next_title} if next_id is not None else None,
         "html": html,
+        "epaper": epaper_pages(_as_date(issue_date), number, regions.split(",") if regions else []),
     }
 
 
@@ -204,6 +212,31 @@ def prev_next_html(previous_article, next_article) -> str:
     return '<nav class="prev-next" aria-label="同期稿件">\n      ' + "\n      ".join(links) + "\n    </nav>"
 
 
+def epaper_pages(day, number, region_numbers) -> list[dict]:
+    """The article's printed pages in the e-paper: its own page, then pages it is continued on."""
+    if day is None or number is None:
+        return []
+    numbers = [number, *sorted(set(region_numbers) - {number})]
+    return [{"day": day, "number": n, "continued": n != number} for n in numbers]
+
+
+def epaper_html(pk: int, pages: list[dict]) -> str:
+    """Links to the article on its e-paper pages, its region highlighted (见第A04版 · 转第A05版)."""
+    if not pages:
+        return ""
+    links = [
+        format_html(
+            '<a href="{}#article-{}">{}第{}版</a>',
+            reverse("articles:epaper_page", kwargs={"date": page["day"].isoformat(), "page": page["number"]}),
+            pk,
+            "转" if page["continued"] else "见",
+            page["number"],
+        )
+        for page in pages
+    ]
+    return '<span class="epaper-links">' + " · ".join(links) + "</span>"
+
+
 def page_etag(state: dict, origin: str) -> str:
     previous_article, next_article = state["previous"], state["next"]
     fingerprint = "|".join(
@@ -212,6 +245,7 @@ def page_etag(state: dict, origin: str) -> str:
             str(state["version"]),
             state["updated_at"].isoformat(),
             ",".join(f"{s['pk']}:{s['title']}" for s in (previous_article, next_article) if s),
+            ",".join(p["number"] for p in state["epaper"]),
             shell_key(),
             origin,
         ]
@@ -240,8 +274,10 @@ def serve_article(request, pk: int):
         if article is None:  # deleted since the first query
             raise Http404("没有这篇稿件。")
         stored = store_rendering(request, article)
-    html = stored.replace(ORIGIN_PLACEHOLDER, origin).replace(
-        PREV_NEXT_SLOT, prev_next_html(state["previous"], state["next"]), 1
+    html = (
+        stored.replace(ORIGIN_PLACEHOLDER, origin)
+        .replace(PREV_NEXT_SLOT, prev_next_html(state["previous"], state["next"]), 1)
+        .replace(EPAPER_SLOT, epaper_html(pk, state["epaper"]), 1)
     )
     return cache_publicly(with_validators(HttpResponse(html), etag, last_modified), max_age)
 
@@ -380,6 +416,14 @@ def render_article(request, article, *, preview=False):
     return response
 
 
+def article_epaper_pages(article) -> list[dict]:
+    if not article.page_id:
+        return []
+    issue = article.page.issue
+    numbers = PageRegion.objects.filter(article=article, page__issue=issue).values_list("page__number", flat=True)
+    return epaper_pages(issue.date, article.page.number, list(numbers))
+
+
 def issue_siblings(article) -> list[dict]:
     """The visible articles of the article's issue in print order (ids and titles only).
 
@@ -463,6 +507,7 @@ def render_article_html(
             )
         ),
         "prev_next": PREV_NEXT_SLOT if stored else prev_next_html(previous_article, next_article),
+        "epaper_links": EPAPER_SLOT if stored else epaper_html(article.pk, article_epaper_pages(article)),
     }
     pending = any((p.renditions or {}).get("source") != p.image.name for p in with_images)
     return render_to_string("articles/article_detail.html", context, request=request), pending

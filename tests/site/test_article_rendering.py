@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, ArticleRendering, Commentator, Contributor
+from articles.models import Article, ArticleRendering, Commentator, Contributor, PageRegion
 from articles.site.article_page import ORIGIN_PLACEHOLDER, PREV_NEXT_SLOT
 from tests.factories import ArticleFactory, cluster
-from tests.site.conftest import add_credits, add_photo, add_section
+from tests.site.conftest import SEED_DAY, add_credits, add_photo, add_section, make_page, morning
 from tests.site.test_article_page import ARTICLE_PAGE_QUERIES, json_ld_of
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +104,24 @@ def test_a_page_from_another_deployment_is_rendered_again(client, seed_article):
     ArticleRendering.objects.filter(article=seed_article).update(shell="old", html="stale")
     assert "stale" not in page(client, seed_article)
     assert ArticleRendering.objects.get(article=seed_article).html != "stale"
+
+
+def test_the_article_links_back_to_its_epaper_pages_and_follows_region_changes(client):
+    a04 = make_page()
+    a05 = make_page(number="A05", name="两会特刊")
+    article = ArticleFactory(page=a04, position=1, published_at=morning(SEED_DAY), title="转版的稿件")
+    square = [[0.1, 0.1], [0.5, 0.1], [0.5, 0.5], [0.1, 0.5]]
+    PageRegion.objects.create(page=a04, article=article, polygon=square)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'<a href="/issues/2019-01-08/A04/#article-{article.pk}">见第A04版</a>' in html
+    assert "转第A05版" not in html
+
+    # Continued on A05 (转版): the region is drawn later, without touching the article.
+    PageRegion.objects.create(page=a05, article=article, polygon=square)
+    again = client.get(article.get_absolute_url())
+    assert f'<a href="/issues/2019-01-08/A05/#article-{article.pk}">转第A05版</a>' in again.content.decode()
+    assert client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+
+    web_only = ArticleFactory(page=None, published_at=morning(SEED_DAY), title="仅网络发布")
+    assert "epaper-links" not in client.get(web_only.get_absolute_url()).content.decode()
