@@ -45,12 +45,7 @@ class RoleChoiceField(forms.ModelChoiceField):
 class NewsroomUserCreationForm(AdminUserCreationForm):
     """Username, password, 职员状态 and role on the first page: a new reporter can log in at once."""
 
-    is_staff = forms.BooleanField(
-        label="职员状态",
-        required=False,
-        initial=True,
-        help_text="勾选后才能登录采编后台。",
-    )
+    is_staff = forms.BooleanField(label="职员状态", required=False, initial=True, help_text="勾选后才能登录采编后台。")
     role = RoleChoiceField(
         label="角色",
         queryset=Group.objects.none(),

@@ -657,17 +657,22 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
             fail(f"“{key}”应为字符串列表")
         return tuple(text(item, key, required=True, multiline=multiline) for item in value)
 
+    def objects(key: str):
+        """Each object of the list under ``key`` (none when it is absent)."""
+        items = obj.get(key) or []
+        if not isinstance(items, list):
+            fail(f"“{key}”应为列表")
+        for item in items:
+            if not isinstance(item, dict):
+                fail(f"“{key}”的每一项应为对象")
+            yield item
+
     if not isinstance(obj, dict):
         fail("每行应是一个 JSON 对象")
     title = text(obj.get("title"), "title", required=True)
 
     credits = []
-    raw_credits = obj.get("credits") or []
-    if not isinstance(raw_credits, list):
-        fail("“credits”应为列表")
-    for credit in raw_credits:
-        if not isinstance(credit, dict):
-            fail("“credits”的每一项应为对象")
+    for credit in objects("credits"):
         names = text_list(credit.get("names"), "credits.names")
         if not names:
             fail("署名缺少姓名")
@@ -679,12 +684,7 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
         )
 
     sections = []
-    raw_sections = obj.get("sections") or []
-    if not isinstance(raw_sections, list):
-        fail("“sections”应为列表")
-    for section in raw_sections:
-        if not isinstance(section, dict):
-            fail("“sections”的每一项应为对象")
+    for section in objects("sections"):
         heading = text(section.get("heading"), "sections.heading")
         commentator = section.get("commentator")
         if commentator is not None:

@@ -1,24 +1,15 @@
 """Print articles as JSON Lines in the import format."""
 
-import datetime
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db.models import Q
 
-from articles.models import Article, implausible_date
+from articles.management.commands._dates import day_argument
+from articles.models import Article
 from articles.selectors import iter_article_records
 
-
-def iso_date(value: str) -> datetime.date:
-    try:
-        day = datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"日期“{value[:20]}”格式不对，应为 YYYY-MM-DD") from None
-    problem = implausible_date(day, "--since 日期")
-    if problem:
-        raise CommandError(problem)
-    return day
+iso_date = day_argument("--since 日期")
 
 
 class Command(BaseCommand):

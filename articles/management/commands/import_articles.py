@@ -1,6 +1,5 @@
 """Import articles from text files in the paper's format and from exported JSON Lines."""
 
-import datetime
 import functools
 import json
 import multiprocessing
@@ -15,21 +14,14 @@ from django.db import connection
 from articles.epaper.bulk import PageFileError, apply, read_page_files
 from articles.importing.importer import ArticleImporter, ImportOptions
 from articles.importing.parsing import ParsedArticle, ParseError, parse_file
-from articles.models import Article, implausible_date
+from articles.management.commands._dates import day_argument
+from articles.models import Article
 from articles.selectors import article_record, export_queryset
 
 SUFFIXES = (".txt", ".jsonl")
 
 
-def iso_date(value: str) -> datetime.date:
-    try:
-        day = datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--date：日期“{value[:20]}”格式不对，应为 YYYY-MM-DD") from None
-    problem = implausible_date(day, "--date 出版日期")
-    if problem:
-        raise CommandError(problem)
-    return day
+iso_date = day_argument("--date 出版日期", prefix="--date：")
 
 
 def expand(paths: list[str]) -> list[Path]:
