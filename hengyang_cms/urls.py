@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
 from articles.site.media import serve_media
-from articles.site.sitemaps import sitemaps
+from articles.site.sitemaps import sitemap_file, sitemaps
 from hengyang_cms import views
 
 admin.site.site_header = "衡阳日报采编系统"
@@ -24,7 +24,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        sitemap_file,
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from articles.admin.date_drilldown import DrillDownChangeList
 from articles.admin.guards import PlausibleDatesFormMixin, SafeChangeListMixin
 from articles.admin.importing import import_urls
 from articles.admin.limits import LimitedInlineMixin, SectionFormSet
@@ -107,6 +110,8 @@ class PhotoInline(LimitedInlineMixin, admin.StackedInline):
 
 # The article list's count of search results stops here (the list then offers the first pages).
 SEARCH_COUNT_LIMIT = 1000
+# Saves this recent are searched by title as typed too (their index entries may not be written yet).
+RECENT_EDITS = datetime.timedelta(days=1)
 
 
 class BoundedCountPaginator(Paginator):
@@ -140,19 +145,33 @@ class ArticleAdmin(SafeChangeListMixin, WorkflowArticleAdminMixin, admin.ModelAd
         ("归类", {"fields": ["clusters", "tags"]}),
     ]
 
+    def get_changelist(self, request, **kwargs):
+        # The date drill-down tests each year (month, day) through the date index instead of
+        # reading the whole archive for its distinct years (articles/admin/date_drilldown.py).
+        return DrillDownChangeList
+
     def get_search_results(self, request, queryset, search_term):
-        # Title, kicker and subtitle as typed (so an article saved a moment ago, before its
-        # index entry is written on commit, is found), plus the archive index's matches in the
-        # whole text when the search app registered its search (articles.hooks).
+        # The archive index's matches in the whole text when the search app registered its
+        # search (articles.hooks), plus title, kicker and subtitle as typed among the articles
+        # saved in the last day: one saved a moment ago, before its index entry is written on
+        # commit, is found, without reading the title of every article in the archive.
         listed = queryset  # with the list's filters
-        queryset, may_have_duplicates = super().get_search_results(request, listed, search_term)
         term = search_term.strip()
         found = admin_search(listed, term) if term else None
-        if found is not None:
-            in_text, _ = super().get_search_results(request, found, "")  # the mixins' restrictions
-            queryset = queryset | in_text
-            request.article_search_term = term
-        return queryset, may_have_duplicates
+        if found is None:
+            return super().get_search_results(request, listed, search_term)
+        newest_only = getattr(found, "newest_only", 0)
+        recent = listed.filter(updated_at__gte=timezone.now() - RECENT_EDITS)
+        queryset, may_have_duplicates = super().get_search_results(request, recent, search_term)
+        in_text, _ = super().get_search_results(request, found, "")  # the mixins' restrictions
+        request.article_search_term = term
+        if newest_only:
+            messages.info(
+                request,
+                f"“{term[:40]}”匹配的稿件很多：列表只在其中最新的 {newest_only:,} 篇里按筛选条件列出。"
+                "要找更早的稿件，请换用更具体的检索词，或在前台检索页按日期筛选。",
+            )
+        return queryset | in_text, may_have_duplicates
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         # A search's count stops at SEARCH_COUNT_LIMIT, as the public search's does.

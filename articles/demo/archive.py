@@ -34,6 +34,7 @@ from clusters.models import Cluster
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIRST_DAY = datetime.date(2000, 1, 1)
+EARLIEST_DAY = datetime.date(1949, 1, 1)  # the paper's first year; a million articles reach back to it
 LAST_DAY = datetime.date(2024, 12, 31)
 PAGES = [
     ("A01", "要闻"),
@@ -403,9 +404,14 @@ class ArticleWriter:
 
 
 def _issue_days(count: int, rng: random.Random) -> list[datetime.date]:
-    span = (LAST_DAY - FIRST_DAY).days + 1
+    """``count`` issue days, at most one a day: from 2000 on while they fit (so an archive of up
+    to ~200,000 articles is the same as ever for its seed), further back towards 1949 beyond."""
+    first = FIRST_DAY
+    if count > (LAST_DAY - FIRST_DAY).days + 1:
+        first = max(EARLIEST_DAY, LAST_DAY - datetime.timedelta(days=count - 1))
+    span = (LAST_DAY - first).days + 1
     days = sorted(rng.sample(range(span), min(count, span)))
-    return [FIRST_DAY + datetime.timedelta(days=d) for d in days]
+    return [first + datetime.timedelta(days=d) for d in days]
 
 
 def generate_archive(
@@ -429,6 +435,8 @@ def generate_archive(
 
     per_issue = 22
     days = _issue_days(max(1, -(-articles // per_issue)), rng)
+    # Every day since 1949 an issue: a larger archive has fuller issues, not one huge last issue.
+    per_issue = max(per_issue, -(-articles // len(days)))
     prefix = f"archive-{seed}-"
     existing_keys = set(Article.objects.filter(import_key__startswith=prefix).values_list("import_key", flat=True))
     created: list[int] = []

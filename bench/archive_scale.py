@@ -1,0 +1,679 @@
+"""How every cost grows with the archive: 50,000 / 200,000 / 1,000,000 articles.
+
+    .venv/bin/python bench/archive_scale.py build   --database-url URL --articles N [--seed 42] --out FILE.json
+    .venv/bin/python bench/archive_scale.py measure --database-url URL --out FILE.json [--served 15]
+    .venv/bin/python bench/archive_scale.py report  FILE.json... [--plot docs/archive_scale.png]
+
+``build`` makes the archive in a fresh database (a PostgreSQL database named in the URL is
+created if missing; it must be empty): ``migrate``, ``generate_archive`` (which indexes as it
+goes), ``rebuild_search_index`` again on the full archive, ``ANALYZE``; each step in its own
+process, timed, with its peak resident memory (from ``wait4``). Then the sizes of the tables.
+
+``measure`` runs, in this process through Django's test client (as search_bench.py's "whole
+page"), each public page kind, the admin's article list and the sitemap files with the page
+cache cleared before every request, so each figure is the cost of building the page; the search
+page over the query mix of search_bench.py crossed with filters, sort orders and pages 1 and 50;
+the search page served by gunicorn (search_bench.serve_and_load: 2 workers, 8 connections);
+``export_articles`` of the whole archive in its own process (time, peak memory). Python's peak
+allocation per request (tracemalloc) shows which pages hold memory in proportion to the archive.
+
+``report`` prints the Markdown tables of docs/benchmarks.md and draws the plot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+PYTHON = sys.executable
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def timed_process(args: list[str], env: dict, stdout=subprocess.DEVNULL) -> dict:
+    """Run a process to its end: wall seconds, peak resident memory (MiB) and CPU seconds."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    err = process.stderr.read().decode(errors="replace")
+    if process.returncode:
+        raise RuntimeError(f"{args} failed: {err[-2000:]}")
+    return {
+        "seconds": elapsed,
+        "peak_mib": usage.ru_maxrss / 1024,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "stderr": err[-500:],
+    }
+
+
+def django_env(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    env.update(DATABASE_URL=database_url, DJANGO_DEBUG="1")
+    return env
+
+
+# build ------------------------------------------------------------------------------------------
+
+
+def ensure_postgres_database(url: str) -> None:
+    import psycopg
+    from pages_bench import fresh_postgres
+
+    name = urlsplit(url).path.lstrip("/")
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    if not exists:
+        fresh_postgres(url)
+
+
+def build(args) -> dict:
+    env = django_env(args.database_url)
+    manage = [PYTHON, "manage.py"]
+    if args.database_url.startswith("postgres"):
+        ensure_postgres_database(args.database_url)
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    result = {"articles": args.articles, "seed": args.seed, "load_before": load_average()}
+    generated = timed_process(
+        [*manage, "generate_archive", "--articles", str(args.articles), "--seed", str(args.seed), "--no-progress"],
+        env,
+    )
+    generated["rate"] = args.articles / generated["seconds"]
+    result["generate"] = generated
+    result["load_after_generate"] = load_average()
+    rebuilt = timed_process([*manage, "rebuild_search_index", "--no-progress"], env)
+    rebuilt["rate"] = args.articles / rebuilt["seconds"]
+    result["rebuild"] = rebuilt
+    result["load_after_rebuild"] = load_average()
+    print(json.dumps(result, ensure_ascii=False, indent=1), file=sys.stderr)
+    return result
+
+
+# measure ----------------------------------------------------------------------------------------
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hengyang_cms.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    import django
+
+    django.setup()
+
+
+def table_sizes() -> dict:
+    """Bytes on disk of the articles, their sections, the search index, and of the text itself."""
+    from django.db import connection
+
+    from search.backends import DOC_TABLE
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(LENGTH(title) + LENGTH(kicker) + LENGTH(subtitle) + LENGTH(lead)), 0)"
+            " FROM articles_article"
+        )
+        text = cursor.fetchone()[0]
+        cursor.execute("SELECT COALESCE(SUM(LENGTH(heading) + LENGTH(body)), 0) FROM articles_section")
+        text += cursor.fetchone()[0]
+        sizes = {"text_chars": int(text)}
+        if connection.vendor == "postgresql":
+            for key, table in (
+                ("articles", "articles_article"),
+                ("sections", "articles_section"),
+                ("search_index", DOC_TABLE),
+            ):
+                cursor.execute("SELECT pg_total_relation_size(%s), pg_relation_size(%s)", [table, table])
+                sizes[key], sizes[key + "_heap"] = cursor.fetchone()
+            cursor.execute(
+                "SELECT COALESCE(SUM(pg_relation_size(indexrelid)), 0) FROM pg_index WHERE indrelid = %s::regclass",
+                [DOC_TABLE],
+            )
+            sizes["search_index_indexes"] = int(cursor.fetchone()[0])
+            cursor.execute(
+                "SELECT COALESCE(SUM(octet_length(title) + octet_length(kicker) + octet_length(subtitle)"
+                " + octet_length(lead)), 0) FROM articles_article"
+            )
+            text_bytes = cursor.fetchone()[0]
+            cursor.execute("SELECT COALESCE(SUM(octet_length(heading) + octet_length(body)), 0) FROM articles_section")
+            sizes["text_bytes"] = int(text_bytes + cursor.fetchone()[0])
+            cursor.execute("SELECT pg_database_size(current_database())")
+            sizes["database"] = cursor.fetchone()[0]
+        else:
+            cursor.execute("PRAGMA page_size")
+            page_size = cursor.fetchone()[0]
+            cursor.execute("PRAGMA page_count")
+            sizes["database"] = page_size * cursor.fetchone()[0]
+            try:
+                cursor.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")
+                by_name = dict(cursor.fetchall())
+            except Exception:  # dbstat is compiled into most builds, not all
+                by_name = {}
+            if by_name:
+                sizes["articles"] = sum(v for k, v in by_name.items() if k.startswith("articles_article"))
+                sizes["sections"] = sum(v for k, v in by_name.items() if k.startswith("articles_section"))
+                sizes["search_index"] = sum(v for k, v in by_name.items() if k.startswith(("search_fts", DOC_TABLE)))
+            cursor.execute(
+                "SELECT COALESCE(SUM(LENGTH(CAST(title AS BLOB)) + LENGTH(CAST(kicker AS BLOB))"
+                " + LENGTH(CAST(subtitle AS BLOB)) + LENGTH(CAST(lead AS BLOB))), 0) FROM articles_article"
+            )
+            text_bytes = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT COALESCE(SUM(LENGTH(CAST(heading AS BLOB)) + LENGTH(CAST(body AS BLOB))), 0)"
+                " FROM articles_section"
+            )
+            sizes["text_bytes"] = int(text_bytes + cursor.fetchone()[0])
+    return sizes
+
+
+class Timer:
+    """Requests through the test client with the cache cleared before each: p50/p95, queries."""
+
+    def __init__(self, client):
+        self.client = client
+        self.samples: dict[str, list[float]] = {}
+        self.queries: dict[str, list[int]] = {}
+        self.peak_mib: dict[str, float] = {}
+        self.notes: dict[str, str] = {}
+
+    def get(self, kind: str, path: str, *, clear: bool = True, expect=(200,)):
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        if clear:
+            cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = self.client.get(path)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+            ms = (time.perf_counter() - started) * 1000
+        assert response.status_code in expect, (path, response.status_code)
+        self.samples.setdefault(kind, []).append(ms)
+        self.queries.setdefault(kind, []).append(len(queries))
+        return response
+
+    def peak(self, kind: str, path: str) -> None:
+        """Python's peak allocation during one (uncached) request, in MiB."""
+        from django.core.cache import cache
+
+        cache.clear()
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            response = self.client.get(path)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+            self.peak_mib[kind] = max(self.peak_mib.get(kind, 0.0), tracemalloc.get_traced_memory()[1] / 2**20)
+        finally:
+            tracemalloc.stop()
+
+    def summary(self) -> dict:
+        from search_bench import pct
+
+        return {
+            kind: {
+                "n": len(values),
+                "p50": pct(values, 50),
+                "p95": pct(values, 95),
+                "max": max(values),
+                "queries": max(self.queries[kind]),
+                "peak_mib": self.peak_mib.get(kind),
+                **({"note": self.notes[kind]} if kind in self.notes else {}),
+            }
+            for kind, values in self.samples.items()
+        }
+
+
+def measure_search(timer: Timer, rng: random.Random) -> dict:
+    """The search page over the query mix: each query with no filter and each filter, relevance
+    and both date orders, page 1 and page 50; and the first page by date through the search layer."""
+    from search_bench import QUERIES, timed
+
+    from articles.models import Commentator
+    from clusters.models import Cluster
+    from search.engine import Filters, run_search
+    from search.query import parse_query
+
+    cluster = Cluster.objects.get(slug="nonferrous")
+    commentators = list(
+        Commentator.objects.filter(sections__isnull=False).order_by("pk").values_list("name", flat=True).distinct()[:4]
+    )
+    queries = QUERIES + commentators
+    commentator = Commentator.objects.filter(sections__isnull=False).order_by("pk").first()
+    filters = [
+        {},
+        {"cluster": cluster.slug},
+        {"from": "2010-01-01", "to": "2014-12-31"},
+        {"page": "A04"},
+        {"commentator": str(commentator.pk)},
+    ]
+    orders = [{}, {"sort": "-date"}, {"sort": "date"}]
+    timer.get("search page", "/search/?q=衡阳", clear=False)  # connections, OpenCC's dictionaries
+    for query in queries:
+        for extra in filters:
+            for order in orders:
+                for page in (1, 50):
+                    params = {"q": query, **extra, **order, **({"p": page} if page > 1 else {})}
+                    kind = "search page" if page == 1 else "search page 50"
+                    timer.get(kind, "/search/?" + urlencode(params), clear=False)
+    timer.peak("search page", "/search/?q=发展")
+    first_by_date = []
+    for query in queries:
+        parsed = parse_query(query)
+        for filt in (None, cluster):
+            ms, _ = timed(
+                run_search, parsed, Filters(cluster=filt), staff=False, sort="-date", page_number=1, facets=False
+            )
+            first_by_date.append(ms)
+    timer.samples["first page by date (search layer)"] = first_by_date
+    timer.queries["first page by date (search layer)"] = [0]
+    return {"queries": len(queries), "filters": len(filters), "cluster": cluster}
+
+
+def measure_pages(timer: Timer, rng: random.Random, repeats: int) -> None:
+    from django.db.models import Count, Max, Min
+
+    from articles.models import Article, Commentator, Issue
+    from articles.selectors import issues_with_visible_articles
+    from clusters.models import Cluster
+
+    visible = Article.objects.visible()
+    bounds = visible.aggregate(low=Min("pk"), high=Max("pk"))
+    ids = []
+    while len(ids) < repeats * 3:  # spread over the whole archive, not only the newest
+        pk = rng.randint(bounds["low"], bounds["high"])
+        found = visible.filter(pk__gte=pk).order_by("pk").values_list("pk", flat=True).first()
+        if found:
+            ids.append(found)
+    for pk in ids:
+        timer.get("article (first view, across the archive)", f"/articles/{pk}/")
+    for pk in ids[:repeats]:
+        timer.get("article (stored page)", f"/articles/{pk}/")
+    timer.peak("article (first view, across the archive)", f"/articles/{ids[-1]}/")
+
+    years = [d.year for d in Issue.objects.dates("date", "year")]
+    for _ in range(repeats):
+        timer.get("issue calendar", "/issues/")
+        timer.get("issue calendar, a year", f"/issues/?year={rng.choice(years)}")
+    timer.peak("issue calendar", "/issues/")
+    issue_dates = list(issues_with_visible_articles().order_by("?").values_list("date", flat=True)[: repeats * 2])
+    for day in issue_dates:
+        timer.get("issue page", f"/issues/{day.isoformat()}/")
+    timer.peak("issue page", f"/issues/{issue_dates[0].isoformat()}/")
+
+    from articles.listing import PAGE_SIZE
+
+    for cluster in Cluster.objects.order_by("position"):
+        timer.get("cluster page", f"/clusters/{cluster.slug}/")
+        count = cluster.articles.filter(pk__in=visible.values("pk")).count()
+        last = max(1, -(-count // PAGE_SIZE))
+        timer.get("cluster page, last of its full list", f"/clusters/{cluster.slug}/?page={last}")
+    timer.peak("cluster page", "/clusters/nonferrous/")
+    timer.get("cluster index", "/clusters/")
+    busiest = list(
+        Commentator.objects.annotate(n=Count("sections")).order_by("-n", "pk").values_list("pk", "n")[:repeats]
+    )
+    from articles.selectors import commentaries
+
+    for pk, _ in busiest:
+        n = commentaries().filter(commentator=pk).count()
+        timer.get("commentator page", f"/commentators/{pk}/")
+        timer.get("commentator page, last of its full list", f"/commentators/{pk}/?page={max(1, -(-n // PAGE_SIZE))}")
+    timer.peak("commentator page", f"/commentators/{busiest[0][0]}/")
+    for _ in range(repeats):
+        timer.get("commentator index", "/commentators/")
+        timer.get("home", "/")
+        timer.get("feed: latest", "/feeds/latest/")
+    for cluster in Cluster.objects.order_by("position"):
+        timer.get("feed: a cluster", f"/feeds/clusters/{cluster.slug}/")
+    timer.peak("feed: latest", "/feeds/latest/")
+
+
+def measure_sitemaps(timer: Timer) -> None:
+    import re
+
+    from django.test.utils import override_settings
+
+    with override_settings(ALLOWED_HOSTS=["*"]):
+        index = timer.get("sitemap index", "/sitemap.xml")
+        timer.peak("sitemap index", "/sitemap.xml")
+        files = re.findall(r"<loc>https?://[^/]+(/[^<]+)</loc>", index.content.decode())
+        largest = 0
+        for path in files:
+            response = timer.get("sitemap file", path.replace("&amp;", "&"))
+            largest = max(largest, response.content.count(b"<url>"))
+        timer.peak("sitemap file", files[min(1, len(files) - 1)].replace("&amp;", "&"))
+        timer.notes["sitemap file"] = f"{len(files)} files, at most {largest} URLs each"
+
+
+def measure_admin(timer: Timer, rng: random.Random, repeats: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    from articles.models import Article
+
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username="scale-bench", defaults={"is_staff": True, "is_superuser": True, "email": ""}
+    )
+    timer.client.force_login(user)
+    base = "/admin/articles/article/"
+    years = [d.year for d in Article.objects.filter(published_at__isnull=False).dates("published_at", "year")]
+    for _ in range(repeats):
+        year = rng.choice(years)
+        timer.get("admin: article list", base)
+        timer.get("admin: list, page 50", base + "?p=49")
+        timer.get("admin: search box, common term", base + "?" + urlencode({"q": "发展"}))
+        timer.get(
+            "admin: search box, rare term", base + "?" + urlencode({"q": rng.choice(["南华大学", "12月26日", "3.5%"])})
+        )
+        timer.get("admin: date drill-down, a year", base + f"?published_at__year={year}")
+        timer.get(
+            "admin: date drill-down, a month",
+            base + f"?published_at__year={year}&published_at__month={rng.randint(1, 12)}",
+        )
+        timer.get("admin: status filter", base + "?status__exact=draft")
+    timer.peak("admin: article list", base)
+    timer.client.logout()
+
+
+def measure_export(database_url: str) -> dict:
+    env = django_env(database_url)
+    result = timed_process([PYTHON, "manage.py", "export_articles"], env)
+    from articles.models import Article
+
+    result["articles"] = Article.objects.count()
+    result["rate"] = result["articles"] / result["seconds"]
+    return result
+
+
+def measure(args) -> dict:
+    setup_django(args.database_url)
+    import gc
+
+    from django.db import connection
+    from django.test import Client
+
+    from articles.models import Article
+
+    rng = random.Random(7)
+    result = {
+        "vendor": connection.vendor,
+        "articles": Article.objects.count(),
+        "visible": Article.objects.visible().count(),
+        "load_before": load_average(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    result["sizes"] = table_sizes()
+    timer = Timer(Client(HTTP_HOST="127.0.0.1"))
+    gc.freeze()
+    steps = args.only or ["search", "pages", "sitemaps", "admin", "served", "export"]
+    if "search" in steps:
+        context = measure_search(timer, rng)
+        result["search_mix"] = {"queries": context["queries"], "filters": context["filters"]}
+        result["load_after_search"] = load_average()
+    if "pages" in steps:
+        measure_pages(timer, rng, args.repeats)
+    if "sitemaps" in steps:
+        measure_sitemaps(timer)
+    if "admin" in steps:
+        measure_admin(timer, rng, args.repeats)
+    result["timings"] = timer.summary()
+    result["load_after_pages"] = load_average()
+    if "served" in steps and args.served:
+        from search_bench import QUERIES, serve_and_load
+
+        from clusters.models import Cluster
+
+        served_args = SimpleNamespace(workers=2, connections=8, served=args.served)
+        result["served"] = serve_and_load(QUERIES, Cluster.objects.get(slug="nonferrous"), served_args)
+        result["load_after_served"] = load_average()
+    if "export" in steps:
+        result["export"] = measure_export(args.database_url)
+        result["load_after_export"] = load_average()
+    return result
+
+
+# report -----------------------------------------------------------------------------------------
+
+ROWS = [
+    "search page",
+    "search page 50",
+    "first page by date (search layer)",
+    "home",
+    "article (first view, across the archive)",
+    "article (stored page)",
+    "issue calendar",
+    "issue calendar, a year",
+    "issue page",
+    "cluster index",
+    "cluster page",
+    "cluster page, last of its full list",
+    "commentator index",
+    "commentator page",
+    "commentator page, last of its full list",
+    "feed: latest",
+    "feed: a cluster",
+    "sitemap index",
+    "sitemap file",
+    "admin: article list",
+    "admin: list, page 50",
+    "admin: search box, common term",
+    "admin: search box, rare term",
+    "admin: date drill-down, a year",
+    "admin: date drill-down, a month",
+    "admin: status filter",
+]
+
+
+NONE = "\u2013"  # an en dash in an empty cell
+
+
+def mib(value) -> str:
+    return f"{value / 2**20:,.0f} MiB" if value else NONE
+
+
+def label_of(run: dict) -> str:
+    vendor = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}[run["measure"]["vendor"]]
+    return f"{vendor} {run['measure']['articles']:,}"
+
+
+def report(args) -> None:
+    runs = []
+    for name in args.files:
+        runs.append(json.loads(Path(name).read_text()))
+    runs.sort(key=lambda r: (r["measure"]["vendor"], r["measure"]["articles"]))
+    labels = [label_of(r) for r in runs]
+    print("| | " + " | ".join(labels) + " |")
+    print("|---" * (len(runs) + 1) + "|")
+
+    def table(title):
+        print(f"\n{title}\n")
+        print("| page | " + " | ".join(labels) + " |")
+        print("|---" * (len(runs) + 1) + "|")
+
+    def line(name, cell):
+        print(f"| {name} | " + " | ".join(cell(r) for r in runs) + " |")
+
+    def build_cell(step, key):
+        def cell(run):
+            value = run.get("build", {}).get(step, {}).get(key)
+            if value is None:
+                return NONE
+            return f"{value:,.0f}/s" if key == "rate" else f"{value:,.0f} MiB"
+
+        return cell
+
+    line("generation with indexing, articles/s", build_cell("generate", "rate"))
+    line("generation, peak memory", build_cell("generate", "peak_mib"))
+    line("`rebuild_search_index`, articles/s", build_cell("rebuild", "rate"))
+    line("`rebuild_search_index`, peak memory", build_cell("rebuild", "peak_mib"))
+    for key, name in (
+        ("database", "database size"),
+        ("articles", "articles table (with indexes, TOAST)"),
+        ("sections", "sections table"),
+        ("search_index", "search index (table and its indexes)"),
+        ("search_index_indexes", "of which the index's indexes (GIN, date)"),
+        ("text_bytes", "the searchable text itself (UTF-8)"),
+    ):
+        line(name, lambda run, key=key: mib(run["measure"]["sizes"].get(key)))
+    line(
+        "index size / text size",
+        lambda run: (
+            f"{run['measure']['sizes']['search_index'] / run['measure']['sizes']['text_bytes']:.1f}×"
+            if run["measure"]["sizes"].get("text_bytes") and run["measure"]["sizes"].get("search_index")
+            else NONE
+        ),
+    )
+    table("p50 / p95 ms, single client, page cache cleared before each request (queries per request at most):")
+    for name in ROWS:
+        if not any(name in r["measure"].get("timings", {}) for r in runs):
+            continue
+
+        def cell(run, name=name):
+            t = run["measure"].get("timings", {}).get(name)
+            if not t:
+                return NONE
+            queries = f" ({t['queries']} q)" if t["queries"] else ""
+            return f"{t['p50']:.0f} / {t['p95']:.0f}{queries}"
+
+        line(name, cell)
+    line(
+        "search page served (gunicorn 2 workers, 8 connections): req/s · app CPU ms/req",
+        lambda run: (
+            f"{run['measure']['served']['rps']:.1f} · {run['measure']['served']['cpu_ms']:.0f}"
+            if run["measure"].get("served")
+            else NONE
+        ),
+    )
+    line(
+        "`export_articles`, whole archive: articles/s · peak memory",
+        lambda run: (
+            f"{run['measure']['export']['rate']:,.0f}/s · {run['measure']['export']['peak_mib']:.0f} MiB"
+            if run["measure"].get("export")
+            else NONE
+        ),
+    )
+    line("sitemap files", lambda run: run["measure"].get("timings", {}).get("sitemap file", {}).get("note", NONE))
+    line("load average before", lambda run: run["measure"]["load_before"].split()[0])
+    table("Python's peak allocation during one uncached request, MiB:")
+    for name in ROWS:
+        if not any((r["measure"].get("timings", {}).get(name) or {}).get("peak_mib") for r in runs):
+            continue
+        line(
+            name,
+            lambda run, name=name: (
+                f"{run['measure']['timings'][name]['peak_mib']:.1f}"
+                if (run["measure"].get("timings", {}).get(name) or {}).get("peak_mib")
+                else NONE
+            ),
+        )
+    if args.plot:
+        plot(runs, args.plot)
+
+
+PLOTTED = [
+    "search page",
+    "first page by date (search layer)",
+    "article (first view, across the archive)",
+    "issue page",
+    "cluster page, last of its full list",
+    "commentator page, last of its full list",
+    "sitemap file",
+    "admin: article list",
+    "admin: search box, common term",
+    "admin: date drill-down, a year",
+]
+
+
+def plot(runs: list[dict], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    postgres = [r for r in runs if r["measure"]["vendor"] == "postgresql"]
+    sizes = [r["measure"]["articles"] for r in postgres]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
+    for name in PLOTTED:
+        values = [r["measure"].get("timings", {}).get(name, {}).get("p95") for r in postgres]
+        if all(v is not None for v in values):
+            left.plot(sizes, values, marker="o", label=name)
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("articles in the archive")
+    left.set_ylabel("p95 ms, single client (PostgreSQL 15)")
+    left.set_title("Pages against archive size")
+    left.grid(True, which="both", alpha=0.3)
+    left.legend(fontsize=7)
+    for key, name in (
+        ("articles", "articles"),
+        ("sections", "sections"),
+        ("search_index", "search index"),
+        ("text_bytes", "text (UTF-8)"),
+    ):
+        values = [r["measure"]["sizes"].get(key, 0) / 2**20 for r in postgres]
+        right.plot(sizes, values, marker="o", label=name)
+    rates = [(r["build"]["rebuild"]["rate"], r["build"]["generate"]["rate"]) for r in postgres if r.get("build")]
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.set_xlabel("articles in the archive")
+    right.set_ylabel("MiB on disk")
+    right.set_title("Sizes (rebuild: " + ", ".join(f"{a:,.0f}/s" for a, _ in rates) + ")")
+    right.grid(True, which="both", alpha=0.3)
+    right.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("--database-url", required=True)
+    b.add_argument("--articles", type=int, required=True)
+    b.add_argument("--seed", type=int, default=42)
+    b.add_argument("--out", required=True)
+    m = sub.add_parser("measure")
+    m.add_argument("--database-url", required=True)
+    m.add_argument("--out", required=True)
+    m.add_argument("--served", type=int, default=15, help="seconds of wrk on the search page (0: skip)")
+    m.add_argument("--repeats", type=int, default=10, help="requests per page kind")
+    m.add_argument("--only", nargs="*", choices=["search", "pages", "sitemaps", "admin", "served", "export"])
+    r = sub.add_parser("report")
+    r.add_argument("files", nargs="+")
+    r.add_argument("--plot")
+    args = parser.parse_args()
+    if args.command == "report":
+        report(args)
+        return
+    out = Path(args.out)
+    data = json.loads(out.read_text()) if out.exists() else {}
+    if args.command == "build":
+        data["build"] = build(args)
+    else:
+        data["measure"] = measure(args)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
