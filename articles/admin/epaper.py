@@ -31,9 +31,9 @@ from django.utils.html import format_html
 
 from articles.admin.guards import PlausibleDatesFormMixin
 from articles.admin.model_admins import PageAdmin
-from articles.epaper.drafts import draft_from_region, page_pdf_bytes, read_chars
+from articles.epaper.drafts import chars_of_page, draft_from_region, read_chars
 from articles.epaper.pages import ACCEPT_ATTRIBUTE, attach_issue, prepare_upload, store
-from articles.epaper.pdf import chars_in, page_chars
+from articles.epaper.pdf import chars_in
 from articles.epaper.regions import clean_polygon, parse_entries, replace_regions
 from articles.epaper.renditions import rendition_records
 from articles.models import Article, Issue, Page, PageRegion
@@ -219,8 +219,7 @@ class EpaperPageAdmin(PageAdmin):
         readable = set(
             articles_for(request.user).filter(pk__in=[r.article_id for r in regions]).values_list("pk", flat=True)
         )
-        pdf = page_pdf_bytes(page) if regions else None
-        chars = page_chars(pdf) if pdf else []
+        chars = chars_of_page(page) if regions else None
         return [
             {
                 "article": {
@@ -230,7 +229,7 @@ class EpaperPageAdmin(PageAdmin):
                     else f"（无权查看的稿件 {region.article_id}）",
                 },
                 "polygon": region.polygon,
-                "text": read_chars(chars_in(chars, region.polygon)).as_dict() if pdf else None,
+                "text": read_chars(chars_in(chars, region.polygon)).as_dict() if chars is not None else None,
             }
             for region in regions
         ]
@@ -284,10 +283,10 @@ class EpaperPageAdmin(PageAdmin):
             polygon = self._polygon(request)
         except ValidationError as error:
             return JsonResponse({"error": error.messages[0]}, status=400)
-        pdf = page_pdf_bytes(page)
-        if pdf is None:
+        chars = chars_of_page(page)
+        if chars is None:
             return JsonResponse({"text": None, "reason": "这个版面没有 PDF，读不出文字。"})
-        return JsonResponse({"text": read_chars(chars_in(page_chars(pdf), polygon)).as_dict()})
+        return JsonResponse({"text": read_chars(chars_in(chars, polygon)).as_dict()})
 
     def region_draft_view(self, request, object_id):
         page = self._page(request, object_id, change=True)

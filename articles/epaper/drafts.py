@@ -16,6 +16,7 @@ codes rather than characters. The draft is a starting point for an editor, never
 
 from __future__ import annotations
 
+import functools
 import itertools
 import statistics
 from dataclasses import dataclass, field
@@ -182,6 +183,20 @@ def page_pdf_bytes(page: Page) -> bytes | None:
         return handle.read()
 
 
+def chars_of_page(page: Page) -> list[Char] | None:
+    """The characters of the page's PDF (None without a PDF), kept per file: the region editor asks
+    again each time a region moves, and a stored PDF never changes under its (random) name."""
+    if not page.pdf:
+        return None
+    return _chars_of_file(page.pdf.storage, page.pdf.name)
+
+
+@functools.lru_cache(maxsize=16)
+def _chars_of_file(storage, name: str) -> list[Char]:
+    with storage.open(name, "rb") as handle:
+        return page_chars(handle.read())
+
+
 def draft_from_region(page: Page, polygon, user) -> tuple[Article, bool]:
     """A draft article from the region's text, filed on the page, with a region of the same outline.
 
@@ -189,10 +204,10 @@ def draft_from_region(page: Page, polygon, user) -> tuple[Article, bool]:
     (the importer recognises it by its content). Raises ValidationError (in Chinese) when there
     is nothing to make a draft of.
     """
-    pdf = page_pdf_bytes(page)
-    if pdf is None:
+    chars = chars_of_page(page)
+    if chars is None:
         raise ValidationError("这个版面没有 PDF，读不出文字：只有从排版系统导出的 PDF 带文字层。")
-    read = region_text(pdf, polygon)
+    read = read_chars(chars_in(chars, polygon))
     if not read.title:
         raise ValidationError("这个区域里没有读到文字（扫描的版面没有文字层，或区域没有框住文字）。")
     parsed = ParsedArticle(
