@@ -154,29 +154,19 @@ def _article_from(data: dict) -> Article:
     _set_related(article, "page", page)
     article._prefetched_objects_cache = {}
 
-    sections = []
-    for item in data["sections"] or []:
-        section = _instance(Section, item["row"])
-        commentator = item["commentator"]
-        _set_related(section, "commentator", _instance(Commentator, commentator) if commentator else None)
-        _set_related(section, "article", article)
-        sections.append(section)
-    credits = []
-    for item in data["credits"] or []:
-        credit = _instance(Credit, item["row"])
-        _set_related(credit, "contributor", _instance(Contributor, item["contributor"]))
-        _set_related(credit, "article", article)
-        credits.append(credit)
-    photos = []
-    for item in data["photos"] or []:
-        photo = _instance(Photo, item["row"])
-        photographer = item["photographer"]
-        _set_related(photo, "photographer", _instance(Contributor, photographer) if photographer else None)
-        _set_related(photo, "article", article)
-        photos.append(photo)
-    _set_prefetched(article, "sections", sections)
-    _set_prefetched(article, "credits", credits)
-    _set_prefetched(article, "photos", photos)
+    # (relation, model, the relation's own foreign key held in the JSON, its model)
+    for name, model, key, related_model in (
+        ("sections", Section, "commentator", Commentator),
+        ("credits", Credit, "contributor", Contributor),
+        ("photos", Photo, "photographer", Contributor),
+    ):
+        items = []
+        for item in data[name] or []:
+            instance = _instance(model, item["row"])
+            _set_related(instance, key, _instance(related_model, item[key]) if item[key] else None)
+            _set_related(instance, "article", article)
+            items.append(instance)
+        _set_prefetched(article, name, items)
     _set_prefetched(article, "tags", [_instance(Tag, t) for t in data["tags"] or []])
     _set_prefetched(article, "clusters", [_instance(Cluster, c) for c in data["clusters"] or []])
     return article
