@@ -138,7 +138,16 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Per process: list counts, the home and cluster pages for a minute, rate-limit windows (one
+    # per reader address). Article pages are not here (stored renderings, articles.site.page_memory).
+    # 5,000 small entries, a few MB; Django's default of 300 would drop the rate-limit windows of a
+    # busy minute.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_LOCAL_CACHE_ENTRIES", "5000"))},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
