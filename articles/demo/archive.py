@@ -20,15 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from articles.importing.importer import insert_rows
-from articles.models import (
-    Article,
-    Commentator,
-    Contributor,
-    Credit,
-    Issue,
-    Page,
-    Section,
-)
+from articles.models import Article, Commentator, Contributor, Credit, Issue, Page, Section
 from articles.signals import articles_written, bulk_load_finished
 from clusters.models import Cluster
 
@@ -365,39 +357,39 @@ class ArticleWriter:
 
     def sentence(self, cluster_slugs: list[str], day: datetime.date) -> str:
         r = self.rng
-        t = self.topic
-        pattern = r.randrange(8)
-        if pattern == 0:
-            return (
-                f"{self.day(day)}，{self.org()}在{self.place()}{r.choice(VERBS)}{t(cluster_slugs)}{r.choice(EVENTS)}。"
-            )
-        if pattern == 1:
-            return f"{self.place()}{t(cluster_slugs)}项目总投资{self.amount()}，预计带动就业{r.randint(50, 5000)}人。"
-        if pattern == 2:
-            return f"“{t(cluster_slugs)}是{t(cluster_slugs)}的关键。”{self.org()}负责人{self.person()}说。"
-        if pattern == 3:
-            return f"今年以来，{self.place()}{t(cluster_slugs)}增长{self.amount()}，{t(cluster_slugs)}取得新进展。"
-        if pattern == 4:
-            return f"{self.person()}带领{self.place()}群众发展{t(cluster_slugs)}，年收入超过{self.amount()}。"
-        if pattern == 5:
-            return f"要坚持{t(cluster_slugs)}，加快{t(cluster_slugs)}，推动{t(cluster_slugs)}迈上新台阶。"
-        if pattern == 6:
-            return f"{self.org()}与{self.org()}签订{t(cluster_slugs)}合作协议，合同金额{self.amount()}。"
-        return f"截至{self.day(day)}，全市{t(cluster_slugs)}累计完成{self.amount()}，同比增长{self.amount()}。"
+
+        def t() -> str:
+            return self.topic(cluster_slugs)
+
+        # One pattern, drawn first; its words are drawn as it is written, left to right.
+        patterns = (
+            lambda: f"{self.day(day)}，{self.org()}在{self.place()}{r.choice(VERBS)}{t()}{r.choice(EVENTS)}。",
+            lambda: f"{self.place()}{t()}项目总投资{self.amount()}，预计带动就业{r.randint(50, 5000)}人。",
+            lambda: f"“{t()}是{t()}的关键。”{self.org()}负责人{self.person()}说。",
+            lambda: f"今年以来，{self.place()}{t()}增长{self.amount()}，{t()}取得新进展。",
+            lambda: f"{self.person()}带领{self.place()}群众发展{t()}，年收入超过{self.amount()}。",
+            lambda: f"要坚持{t()}，加快{t()}，推动{t()}迈上新台阶。",
+            lambda: f"{self.org()}与{self.org()}签订{t()}合作协议，合同金额{self.amount()}。",
+            lambda: f"截至{self.day(day)}，全市{t()}累计完成{self.amount()}，同比增长{self.amount()}。",
+        )
+        return patterns[r.randrange(len(patterns))]()
 
     def paragraph(self, cluster_slugs, day) -> str:
         return "".join(self.sentence(cluster_slugs, day) for _ in range(self.rng.randint(2, 5)))
 
     def title(self, cluster_slugs, day) -> str:
         r = self.rng
-        pattern = r.randrange(4)
-        if pattern == 0:
-            return f"{self.place()}{self.topic(cluster_slugs)}{r.choice(EVENTS)}{r.choice(['召开', '举行'])}"
-        if pattern == 1:
-            return f"{self.org()}{self.topic(cluster_slugs)}项目{r.choice(VERBS)}"
-        if pattern == 2:
-            return f"{self.topic(cluster_slugs)}：{self.place()}交出{self.amount()}答卷"
-        return f"{self.person()}：让{self.topic(cluster_slugs)}走进{self.place()}"
+
+        def t() -> str:
+            return self.topic(cluster_slugs)
+
+        patterns = (
+            lambda: f"{self.place()}{t()}{r.choice(EVENTS)}{r.choice(['召开', '举行'])}",
+            lambda: f"{self.org()}{t()}项目{r.choice(VERBS)}",
+            lambda: f"{t()}：{self.place()}交出{self.amount()}答卷",
+            lambda: f"{self.person()}：让{t()}走进{self.place()}",
+        )
+        return patterns[r.randrange(len(patterns))]()
 
     def heading(self, cluster_slugs) -> str:
         return self.rng.choice(HEADINGS).format(c=self.topic(cluster_slugs), p=self.place(), o=self.org())
