@@ -2,6 +2,7 @@
 (/issues/<date>/<page>/) with its articles as links over the image, as anonymous readers get them."""
 
 import datetime
+import itertools
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from articles.models import Article, Page, PageRegion
 from tests.epaper.public_sheets import BOTTOM, TOP_LEFT, TOP_RIGHT, add_region, give_image
 from tests.factories import ArticleFactory
 from tests.site.conftest import SEED_DAY, SEED_TITLE, build_seed_article, make_page, morning, published_on
+from tests.site.test_first_hour import outline
 
 pytestmark = pytest.mark.django_db
 
@@ -385,3 +387,16 @@ def test_the_sitemap_lists_the_pages_readers_may_open(client, front):
     entries = sitemap_entries(client)
     assert f"/issues/{DAY}/A01/" in entries and f"/issues/{DAY}/A04/" in entries
     assert f"/issues/{DAY}/A07/" not in entries
+
+
+# Headings ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/issues/{DAY}/", URL, f"/issues/{DAY}/A04/", "/issues/on/?date=2019-01-07", "/issues/on/?date=garbage"],
+)
+def test_headings_start_at_h1_and_never_skip_a_level(client, front, path):
+    levels = outline(client.get(path).content.decode()).levels
+    assert levels and levels[0] == 1 and levels.count(1) == 1, levels
+    assert not [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1], levels
