@@ -11,6 +11,7 @@ already exists (each generated article has an import key made of the seed and it
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -355,14 +356,13 @@ class ArticleWriter:
             return self.rng.choice(CLUSTER_WORDS[self.rng.choice(cluster_slugs)])
         return zipf_choice(self.rng, COMMON, 1.0)
 
+    def one_of(self, *patterns: Callable[[], str]) -> str:
+        """One of ``patterns``, drawn first; its words are drawn as it is written, left to right."""
+        return patterns[self.rng.randrange(len(patterns))]()
+
     def sentence(self, cluster_slugs: list[str], day: datetime.date) -> str:
-        r = self.rng
-
-        def t() -> str:
-            return self.topic(cluster_slugs)
-
-        # One pattern, drawn first; its words are drawn as it is written, left to right.
-        patterns = (
+        r, t = self.rng, functools.partial(self.topic, cluster_slugs)
+        return self.one_of(
             lambda: f"{self.day(day)}，{self.org()}在{self.place()}{r.choice(VERBS)}{t()}{r.choice(EVENTS)}。",
             lambda: f"{self.place()}{t()}项目总投资{self.amount()}，预计带动就业{r.randint(50, 5000)}人。",
             lambda: f"“{t()}是{t()}的关键。”{self.org()}负责人{self.person()}说。",
@@ -372,24 +372,18 @@ class ArticleWriter:
             lambda: f"{self.org()}与{self.org()}签订{t()}合作协议，合同金额{self.amount()}。",
             lambda: f"截至{self.day(day)}，全市{t()}累计完成{self.amount()}，同比增长{self.amount()}。",
         )
-        return patterns[r.randrange(len(patterns))]()
 
     def paragraph(self, cluster_slugs, day) -> str:
         return "".join(self.sentence(cluster_slugs, day) for _ in range(self.rng.randint(2, 5)))
 
     def title(self, cluster_slugs, day) -> str:
-        r = self.rng
-
-        def t() -> str:
-            return self.topic(cluster_slugs)
-
-        patterns = (
-            lambda: f"{self.place()}{t()}{r.choice(EVENTS)}{r.choice(['召开', '举行'])}",
-            lambda: f"{self.org()}{t()}项目{r.choice(VERBS)}",
+        t = functools.partial(self.topic, cluster_slugs)
+        return self.one_of(
+            lambda: f"{self.place()}{t()}{self.rng.choice(EVENTS)}{self.rng.choice(['召开', '举行'])}",
+            lambda: f"{self.org()}{t()}项目{self.rng.choice(VERBS)}",
             lambda: f"{t()}：{self.place()}交出{self.amount()}答卷",
             lambda: f"{self.person()}：让{t()}走进{self.place()}",
         )
-        return patterns[r.randrange(len(patterns))]()
 
     def heading(self, cluster_slugs) -> str:
         return self.rng.choice(HEADINGS).format(c=self.topic(cluster_slugs), p=self.place(), o=self.org())
