@@ -23,22 +23,29 @@ which does not depend on what else the machine runs) as a Markdown table.
 """
 
 import argparse
-import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The serving harness is the page benchmark's, so the API and the pages are measured alike.
-from pages_bench import free_port, load_with_python, parse_wrk, wait_for, workers_cpu_seconds  # noqa: E402
+from pages_bench import (
+    analyze,
+    bench_env,
+    fresh_postgres,
+    load_with_python,
+    manage,
+    parse_wrk,
+    serve,
+    server_env,
+    shell_json,
+    wait_for,
+    warm,
+    workers_cpu_seconds,
+)
 
-PYTHON = sys.executable
 WRK_SCRIPT = """
 local paths = {}
 for line in io.lines("%s") do paths[#paths + 1] = line end
@@ -69,23 +76,6 @@ print(json.dumps({"article": article.pk, "sections": article.n, "ids": ids,
 """
 
 
-def manage(env, *args, capture=False):
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=capture, text=True
-    )
-    return result.stdout if capture else None
-
-
-def fresh_postgres(url: str):
-    import psycopg
-
-    name = urlsplit(url).path.lstrip("/")
-    admin_url = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def load_with_wrk(base: str, paths: list[str], duration: int, connections: int) -> dict:
     threads = min(2, connections)
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,28 +88,13 @@ def load_with_wrk(base: str, paths: list[str], duration: int, connections: int) 
     return parse_wrk(output)
 
 
-def serve(env: dict, workers: int):
-    port = free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [gunicorn, "hengyang_cms.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base + "/healthz")
-    return server, base
-
-
-def scenario(env, args, name: str, paths: list[str], warm: list[str]) -> dict:
-    """One scenario on a freshly started gunicorn: warm the workers on ``warm``, then load ``paths``."""
+def scenario(env, args, name: str, paths: list[str], warm_paths: list[str]) -> dict:
+    """One scenario on a freshly started gunicorn: warm the workers on ``warm_paths``, then load ``paths``."""
     load = load_with_wrk if shutil.which("wrk") else load_with_python
     server, base = serve(env, args.workers)
     try:
-        for path in warm * 10:  # code loaded, templates compiled, connections open in both workers
-            with urllib.request.urlopen(base + path, timeout=30) as response:
-                assert response.status == 200, (path, response.status)
+        wait_for(base + "/healthz")
+        warm(base, warm_paths * 10)  # in both workers
         cpu_before = workers_cpu_seconds(server.pid)
         result = load(base, paths, args.duration, args.connections)
         result["cpu_ms"] = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(result["requests"], 1)
@@ -147,44 +122,35 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="api-bench-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
-        env.update(DATABASE_URL=url, DJANGO_DEBUG="1")
+        env = bench_env(url)
         if not args.reuse:
             if url.startswith("postgres"):
                 fresh_postgres(url)
             print(f"migrating, generating {args.articles} articles …", file=sys.stderr)
             manage(env, "migrate", "-v0")
             manage(env, "generate_archive", "--articles", str(args.articles), "--seed", "1", "--no-progress")
-        manage(env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
-        picked = json.loads(manage(env, "shell", "-c", PICK, capture=True).strip().splitlines()[-1])
+        analyze(env)
+        picked = shell_json(env, PICK)
         print(
             f"{picked['articles']} articles ({picked['visible']} visible); "
             f"article {picked['article']} has {picked['sections']} sections",
             file=sys.stderr,
         )
-        server_env = dict(
-            env,
-            DJANGO_DEBUG="0",
-            DJANGO_SECRET_KEY="bench-" + os.urandom(16).hex(),
-            DJANGO_ALLOWED_HOSTS="127.0.0.1",
-            DJANGO_SECURE_SSL_REDIRECT="0",
-            DJANGO_API_RATE_LIMIT="",
-            DJANGO_LOG_LEVEL="ERROR",
-        )
+        serving = server_env(env, DJANGO_API_RATE_LIMIT="")
         if args.redis_url:
-            server_env["REDIS_URL"] = args.redis_url
+            serving["REDIS_URL"] = args.redis_url
         one, ids = picked["article"], picked["ids"]
         pages = [f"/articles/{pk}/" for pk in ids]
         details = [f"/api/v1/articles/{pk}" for pk in ids]
         warm_page, warm_api = [f"/articles/{one}/"], [f"/api/v1/articles/{one}"]
         rows = [
-            scenario(server_env, args, "article page, one article", warm_page, warm_page),
-            scenario(server_env, args, "API detail, one article", warm_api, warm_api),
-            scenario(server_env, args, "article page, archive browsing", pages, warm_page),
-            scenario(server_env, args, "API detail, archive browsing", details, warm_api),
-            scenario(server_env, args, "API list, 20 per page", ["/api/v1/articles?limit=20"], ["/api/v1/articles"]),
+            scenario(serving, args, "article page, one article", warm_page, warm_page),
+            scenario(serving, args, "API detail, one article", warm_api, warm_api),
+            scenario(serving, args, "article page, archive browsing", pages, warm_page),
+            scenario(serving, args, "API detail, archive browsing", details, warm_api),
+            scenario(serving, args, "API list, 20 per page", ["/api/v1/articles?limit=20"], ["/api/v1/articles"]),
             scenario(
-                server_env,
+                serving,
                 args,
                 "API list, 20 full articles",
                 ["/api/v1/articles?limit=20&full=true"],

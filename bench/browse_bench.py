@@ -21,26 +21,24 @@ request, and the ratio to the anchor.
 """
 
 import argparse
-import json
 import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pages_bench import (  # a sibling script, not a package
-    PYTHON,
-    ROOT,
-    free_port,
+    bench_env,
     load_with_python,
     load_with_wrk,
-    manage,
+    serve,
+    server_env,
+    shell_json,
     wait_for,
+    warm,
     workers_cpu_seconds,
 )
 
@@ -78,38 +76,19 @@ def main():
     parser.add_argument("--only", help="comma-separated page kinds")
     args = parser.parse_args()
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
-    env.update(DATABASE_URL=args.database, DJANGO_DEBUG="1")
-    urls = json.loads(manage(env, "shell", "-c", PICK_URLS, capture=True).strip().splitlines()[-1])
+    env = bench_env(args.database)
+    urls = shell_json(env, PICK_URLS)
     if args.only:
         urls = {k: v for k, v in urls.items() if k in args.only.split(",")}
     print("URLs per kind: " + ", ".join(f"{k} {len(v)}" for k, v in urls.items()), file=sys.stderr)
 
-    port = free_port()
-    server_env = dict(
-        env,
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-" + os.urandom(16).hex(),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_LOG_LEVEL="ERROR",
-    )
-    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [gunicorn, "hengyang_cms.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT,
-        env=server_env,
-        stdout=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve(server_env(env), args.workers)
     load = load_with_wrk if shutil.which("wrk") else load_with_python
     results: dict[str, list[dict]] = {}
     try:
         wait_for(base + "/healthz")
         for paths in urls.values():
-            for path in paths[:3]:  # templates compiled, connections open
-                with urllib.request.urlopen(base + path, timeout=60) as response:
-                    assert response.status == 200, (path, response.status)
+            warm(base, paths[:3], timeout=60)
         for round_number in range(1, args.rounds + 1):
             if args.anchor:
                 parts = urlsplit(args.anchor)

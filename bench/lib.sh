@@ -67,6 +67,15 @@ app_environment() {
   export GUNICORN_WORKERS=${WORKERS:-2} GUNICORN_THREADS=1 GUNICORN_MAX_REQUESTS=0 GUNICORN_TIMEOUT=${GUNICORN_TIMEOUT:-30}
 }
 
+# The start of a run: a work folder named after it, everything started stopped on exit, and the
+# app's production environment.
+begin_run() { # begin_run NAME
+  make_work "$1"
+  trap stop_started EXIT
+  trap 'exit 130' INT TERM
+  app_environment
+}
+
 GUNICORN_PID=
 start_gunicorn() { # start_gunicorn PORT LOGNAME  (environment from the caller)
   local port=$1 name=${2:-gunicorn}
@@ -185,6 +194,18 @@ HBA
   die "15/$name did not come up"
 }
 
+# The fault scripts' own cluster (15/faults on PORT, never the shared one) holding a 3,000-article
+# archive with fresh planner statistics; DATABASE_URL points to it.
+faults_archive() { # faults_archive PORT
+  make_cluster faults "$1"
+  createdb -h 127.0.0.1 -p "$1" -U postgres faults || die "createdb failed"
+  export DATABASE_URL=postgres://postgres@127.0.0.1:$1/faults
+  log "migrate and generate_archive --articles 3000 into 15/faults"
+  "$PYTHON" manage.py migrate --noinput -v0 || die "migrate failed"
+  "$PYTHON" manage.py generate_archive --articles 3000 --seed 1 >/dev/null 2>&1 || die "generate_archive failed"
+  psql -X -q -h 127.0.0.1 -p "$1" -U postgres -d faults -c ANALYZE
+}
+
 # Requests to URL every 0.2 s until killed or SECONDS pass: "epoch_ms status seconds" per line.
 probe() { # probe URL FILE SECONDS
   local url=$1 file=$2 until=$((SECONDS + $3))
@@ -200,4 +221,26 @@ probe() { # probe URL FILE SECONDS
 event() { # event NAME: when a fault was injected (read by bench/faults/summarize.py)
   printf '%s %s\n' "$(date +%s%3N)" "$1" >>"$WORK/events"
   log "$1"
+}
+
+# A fault run's traffic: gunicorn on a spare port (APP_PORT), the home page probed (and /healthz
+# with "healthz"), DURATION s of wrk (32 connections, $WORK/urls.lua) in the background (WRK_PID).
+serve_under_load() { # serve_under_load [healthz]
+  APP_PORT=$(free_port)
+  start_gunicorn "$APP_PORT" gunicorn
+  probe "http://127.0.0.1:$APP_PORT/" "$WORK/probe-home.txt" "$DURATION"
+  if [ "${1:-}" = healthz ]; then probe "http://127.0.0.1:$APP_PORT/healthz" "$WORK/probe-healthz.txt" "$DURATION"; fi
+  run_wrk "http://127.0.0.1:$APP_PORT" "$DURATION" 32 "$WORK/urls.lua" "$WORK/wrk.txt" &
+  WRK_PID=$!
+  STARTED_PIDS+=("$WRK_PID")
+}
+
+# A fault run's report: its TITLE, the timeline (bench/faults/summarize.py) and wrk's totals, also
+# left in requests, non2xx and socket_errors for the verdict.
+fault_report() { # fault_report TITLE
+  echo
+  echo "## $1"
+  "$PYTHON" bench/faults/summarize.py "$WORK"
+  read -r requests non2xx socket_errors < <(wrk_totals "$WORK/wrk.txt")
+  echo "wrk: $requests requests, $non2xx not 2xx/3xx, $socket_errors socket errors"
 }

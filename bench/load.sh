@@ -28,10 +28,7 @@ for tool in wrk nginx redis-server curl openssl psql; do
   command -v "$tool" >/dev/null || die "$tool is missing (apt-get install wrk nginx libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static redis-server curl openssl postgresql-client)"
 done
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-make_work load
-trap stop_started EXIT
-trap 'exit 130' INT TERM
-app_environment
+begin_run load
 unset REDIS_URL DATABASE_REPLICA_URLS
 
 db_name=$(

@@ -53,6 +53,58 @@ def manage(env, *args, capture=False):
     return result.stdout if capture else None
 
 
+def bench_env(database_url: str) -> dict:
+    """This environment without the project's own settings, on ``database_url``, debugging (for
+    manage.py commands; the server gets server_env)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    return {**env, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1"}
+
+
+def shell_json(env, code: str):
+    """What ``code`` prints last in ``manage.py shell``, read as JSON."""
+    return json.loads(manage(env, "shell", "-c", code, capture=True).strip().splitlines()[-1])
+
+
+def analyze(env):
+    """Table statistics, as autovacuum keeps them on PostgreSQL and ANALYZE (or PRAGMA optimize)
+    after a bulk load does on SQLite; without them both planners guess."""
+    manage(env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
+
+
+def server_env(env, **extra) -> dict:
+    """``env`` with production settings (debug off) for a server on the loopback address."""
+    return dict(
+        env,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-" + os.urandom(16).hex(),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="ERROR",
+        **extra,
+    )
+
+
+def serve(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+    """gunicorn with ``workers`` workers on a free port: (the process, its base URL). The caller
+    waits for it (wait_for) and terminates it."""
+    port = free_port()
+    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
+    server = subprocess.Popen(
+        [gunicorn, "hengyang_cms.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    return server, f"http://127.0.0.1:{port}"
+
+
+def warm(base: str, paths: list[str], timeout: float = 30):
+    """Ask for each path once (code loaded, templates compiled, connections open); each must answer 200."""
+    for path in paths:
+        with urllib.request.urlopen(base + path, timeout=timeout) as response:
+            assert response.status == 200, (path, response.status)
+
+
 def fresh_postgres(url: str):
     """Drop and recreate the database named in the URL, through the server's maintenance database."""
     import psycopg
@@ -60,7 +112,7 @@ def fresh_postgres(url: str):
     name = urlsplit(url).path.lstrip("/")
     admin_url = urlunsplit(urlsplit(url)._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
@@ -188,9 +240,19 @@ def workers_cpu_seconds(master_pid: int) -> float:
     return total
 
 
+def measured_load(server, base: str, paths: list[str], duration: int, connections: int) -> dict:
+    """Load ``paths`` (wrk, else the Python client) and add the app's CPU per request: unlike
+    requests/s, it does not depend on what else the machine runs; 2 cores / cpu_ms is the rate
+    the app alone could reach."""
+    load = load_with_wrk if shutil.which("wrk") else load_with_python
+    cpu_before = workers_cpu_seconds(server.pid)
+    result = load(base, paths, duration, connections)
+    result["cpu_ms"] = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(result["requests"], 1)
+    return result
+
+
 def bench_database(label: str, database_url: str, args) -> list[dict]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
-    env.update(DATABASE_URL=database_url, DJANGO_DEBUG="1")
+    env = bench_env(database_url)
     if not args.reuse:
         print(
             f"[{label}] migrating, generating {args.articles} articles …",
@@ -202,46 +264,14 @@ def bench_database(label: str, database_url: str, args) -> list[dict]:
         manage(env, "generate_archive", "--articles", count, "--seed", "1", "--no-progress")
         elapsed = time.perf_counter() - started
         print(f"[{label}] generated in {elapsed:.0f} s", file=sys.stderr)
-    # Table statistics, as autovacuum keeps them on PostgreSQL and ANALYZE (or PRAGMA optimize)
-    # after a bulk load does on SQLite; without them both planners guess.
-    manage(
-        env,
-        "shell",
-        "-c",
-        "from django.db import connection; connection.cursor().execute('ANALYZE')",
-    )
-    picked = json.loads(manage(env, "shell", "-c", PICK_PAGES, capture=True).strip().splitlines()[-1])
+    analyze(env)
+    picked = shell_json(env, PICK_PAGES)
     print(
         f"[{label}] {picked['counts']}; article {picked['article']} has {picked['sections']} sections",
         file=sys.stderr,
     )
 
-    port = free_port()
-    server_env = dict(
-        env,
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-" + os.urandom(16).hex(),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_LOG_LEVEL="ERROR",
-    )
-    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "hengyang_cms.wsgi",
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=server_env,
-        stdout=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve(server_env(env), args.workers)
     pages = [
         ("home", ["/"]),
         ("article", [picked["article"]]),
@@ -249,19 +279,12 @@ def bench_database(label: str, database_url: str, args) -> list[dict]:
         ("issue", [picked["issue"]]),
         ("archive browsing", picked["archive"]),
     ]
-    load = load_with_wrk if shutil.which("wrk") else load_with_python
     rows = []
     try:
         wait_for(base + "/healthz")
         for name, paths in pages:
-            for path in paths[:20]:  # warm the workers: templates compiled, connections open
-                with urllib.request.urlopen(base + path, timeout=30) as response:
-                    assert response.status == 200, (path, response.status)
-            cpu_before = workers_cpu_seconds(server.pid)
-            result = load(base, paths, args.duration, args.connections)
-            # CPU the app spent per request: unlike requests/s, this does not depend on what
-            # else the machine runs; 2 cores / cpu_ms is the rate the app alone could reach.
-            result["cpu_ms"] = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(result["requests"], 1)
+            warm(base, paths[:20])
+            result = measured_load(server, base, paths, args.duration, args.connections)
             rows.append(
                 {
                     "database": label,

@@ -20,6 +20,7 @@ avoids them). Prints p50/p95 per operation and the ratio naive/search as a Markd
 """
 
 import argparse
+import functools
 import gc
 import os
 import statistics
@@ -167,6 +168,7 @@ def main():
     # Warm up: the first query pays for connections, caches and OpenCC's dictionaries.
     client.get("/search/", {"q": "衡阳"})
     gc.freeze()  # as hengyang_cms/wsgi.py does in a served process once the app is loaded
+    first_page = functools.partial(run_search, staff=False, page_number=1, facets=False)
     for round_number in range(args.rounds):
         for query in queries:
             parsed = parse_query(query)
@@ -174,25 +176,9 @@ def main():
                 filters = Filters(cluster=filt)
                 ms, probe = timed(capped_matches, parsed, filters, staff=False)
                 samples["count"].append(ms)
-                ms, _ = timed(
-                    run_search,
-                    parsed,
-                    filters,
-                    staff=False,
-                    sort="-date",
-                    page_number=1,
-                    facets=False,
-                )
+                ms, _ = timed(first_page, parsed, filters, sort="-date")
                 samples["date"].append(ms)
-                ms, by_relevance = timed(
-                    run_search,
-                    parsed,
-                    filters,
-                    staff=False,
-                    sort="",
-                    page_number=1,
-                    facets=False,
-                )
+                ms, by_relevance = timed(first_page, parsed, filters, sort="")
                 samples["relevance"].append(ms)
                 # Facets over what the page counts them on: the relevance run's bounded set.
                 ms, _ = timed(facet_counts, by_relevance.rows)
@@ -262,38 +248,19 @@ def serve_and_load(queries, cluster, args) -> dict:
     measured Wagtail): gunicorn with production settings, wrk cycling through every query
     with and without the filter, so each request is a different search."""
     import shutil
-    import subprocess
-    import urllib.request
     from urllib.parse import urlencode
 
-    from pages_bench import free_port, load_with_python, load_with_wrk, wait_for, workers_cpu_seconds
+    from pages_bench import load_with_python, load_with_wrk, serve, server_env, wait_for, warm, workers_cpu_seconds
 
     paths = []
     for query in queries:
         paths.append("/search/?" + urlencode({"q": query}))
         paths.append("/search/?" + urlencode({"q": query, "cluster": cluster.slug}))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL"))}
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-" + os.urandom(16).hex(),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_LOG_LEVEL="ERROR",
-    )
-    port = free_port()
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [gunicorn, "hengyang_cms.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve(server_env(env), args.workers)
     try:
         wait_for(base + "/healthz")
-        for path in paths[:10]:  # warm the workers
-            with urllib.request.urlopen(base + path, timeout=30) as response:
-                assert response.status == 200, (path, response.status)
+        warm(base, paths[:10])
         load = load_with_wrk if shutil.which("wrk") else load_with_python
         cpu_before = workers_cpu_seconds(server.pid)
         result = load(base, paths, args.served, args.connections)

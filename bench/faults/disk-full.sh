@@ -12,15 +12,12 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 source bench/lib.sh
 
-make_work disk-full
-trap stop_started EXIT
-trap 'exit 130' INT TERM
+begin_run disk-full
 mkdir -p "$WORK/media"
 if ! mount -t tmpfs -o size=2m,mode=0755 tmpfs "$WORK/media" 2>/dev/null; then
   echo "SKIP: mounting a tmpfs is not permitted here; tests/operations/test_unavailable.py::test_a_photo_upload_on_a_full_disk_says_so_in_chinese_and_saves_nothing covers this path with /dev/full (ENOSPC)."
   exit 2
 fi
-app_environment
 unset REDIS_URL DATABASE_REPLICA_URLS
 export DATABASE_URL=sqlite:///$WORK/db.sqlite3
 export DJANGO_MEDIA_ROOT=$WORK/media

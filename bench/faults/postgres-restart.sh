@@ -14,43 +14,24 @@ source bench/lib.sh
 PORT=${FAULT_PG_PORT:-5499}
 DURATION=${DURATION:-40}
 
-make_work pg-restart
-trap stop_started EXIT
-trap 'exit 130' INT TERM
-make_cluster faults "$PORT"
-export DATABASE_URL=postgres://postgres@127.0.0.1:$PORT/faults
-createdb -h 127.0.0.1 -p "$PORT" -U postgres faults || die "createdb failed"
-app_environment
+begin_run pg-restart
 unset REDIS_URL DATABASE_REPLICA_URLS
 export DJANGO_DB_CONNECT_TIMEOUT=3
-log "migrate and generate_archive --articles 3000 into 15/faults"
-"$PYTHON" manage.py migrate --noinput -v0 || die "migrate failed"
-"$PYTHON" manage.py generate_archive --articles 3000 --seed 1 >/dev/null 2>&1 || die "generate_archive failed"
-psql -X -q -h 127.0.0.1 -p "$PORT" -U postgres -d faults -c ANALYZE
+faults_archive "$PORT"
 DJANGO_DEBUG=1 "$PYTHON" bench/load_urls.py --articles 2000 >"$WORK/urls.lua" 2>/dev/null || die "no URLs"
 "$PYTHON" manage.py collectstatic --noinput -v0
 
-app_port=$(free_port)
-start_gunicorn "$app_port" gunicorn
-probe "http://127.0.0.1:$app_port/" "$WORK/probe-home.txt" "$DURATION"
-probe "http://127.0.0.1:$app_port/healthz" "$WORK/probe-healthz.txt" "$DURATION"
-run_wrk "http://127.0.0.1:$app_port" "$DURATION" 32 "$WORK/urls.lua" "$WORK/wrk.txt" &
-wrk_pid=$!
-STARTED_PIDS+=("$wrk_pid")
+serve_under_load healthz
 sleep 10
 event "stop PostgreSQL (pg_ctlcluster stop -m fast)"
 pg_ctlcluster --skip-systemctl-redirect 15 faults stop -m fast
 sleep 5
 event "start PostgreSQL"
 pg_ctlcluster --skip-systemctl-redirect 15 faults start
-wait "$wrk_pid"
+wait "$WRK_PID"
 sleep 0.5
 
-echo
-echo "## PostgreSQL stopped for 5 s and started again under load"
-"$PYTHON" bench/faults/summarize.py "$WORK"
-read -r requests non2xx socket_errors < <(wrk_totals "$WORK/wrk.txt")
-echo "wrk: $requests requests, $non2xx not 2xx/3xx, $socket_errors socket errors"
+fault_report "PostgreSQL stopped for 5 s and started again under load"
 
 # What must hold.
 ok=1

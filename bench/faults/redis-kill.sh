@@ -12,10 +12,7 @@ source bench/lib.sh
 DURATION=${DURATION:-30}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsdev}
 
-make_work redis-kill
-trap stop_started EXIT
-trap 'exit 130' INT TERM
-app_environment
+begin_run redis-kill
 unset DATABASE_REPLICA_URLS
 redis_port=$(free_port)
 start_redis "$redis_port"
@@ -24,12 +21,7 @@ export REDIS_URL=redis://127.0.0.1:$redis_port/0
 DJANGO_DEBUG=1 "$PYTHON" bench/load_urls.py --articles 3000 >"$WORK/urls.lua" 2>/dev/null || die "no URLs (is there an archive in $DATABASE_URL?)"
 "$PYTHON" manage.py collectstatic --noinput -v0
 
-app_port=$(free_port)
-start_gunicorn "$app_port" gunicorn
-probe "http://127.0.0.1:$app_port/" "$WORK/probe-home.txt" "$DURATION"
-run_wrk "http://127.0.0.1:$app_port" "$DURATION" 32 "$WORK/urls.lua" "$WORK/wrk.txt" &
-wrk_pid=$!
-STARTED_PIDS+=("$wrk_pid")
+serve_under_load
 sleep 10
 keys_before=$(redis-cli -p "$redis_port" dbsize)
 event "kill Redis (SIGKILL; $keys_before keys lost)"
@@ -38,15 +30,11 @@ sleep 10
 event "start Redis again (empty)"
 start_redis "$redis_port"
 event "back"
-wait "$wrk_pid"
+wait "$WRK_PID"
 keys_after=$(redis-cli -p "$redis_port" dbsize)
 
-echo
-echo "## Redis killed under load, started again 10 s later"
-"$PYTHON" bench/faults/summarize.py "$WORK"
-read -r requests non2xx socket_errors < <(wrk_totals "$WORK/wrk.txt")
+fault_report "Redis killed under load, started again 10 s later"
 warnings=$(grep -c "Redis cache unavailable" "$WORK/gunicorn.log")
-echo "wrk: $requests requests, $non2xx not 2xx/3xx, $socket_errors socket errors"
 echo "Warnings logged by the app: $warnings (at most one per worker per 30 s); keys in Redis after its return: $keys_after"
 if [ "$non2xx" = 0 ] && [ "$socket_errors" = 0 ] && [ "$keys_after" -gt 0 ] && ! grep -q "WORKER TIMEOUT" "$WORK/gunicorn.log"; then
   echo "PASS: no failed request while Redis was gone; the cache was used again once it was back"

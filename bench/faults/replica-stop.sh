@@ -14,18 +14,9 @@ PRIMARY_PORT=${FAULT_PG_PORT:-5499}
 REPLICA_PORT=${FAULT_REPLICA_PORT:-5498}
 DURATION=${DURATION:-40}
 
-make_work replica-stop
-trap stop_started EXIT
-trap 'exit 130' INT TERM
-make_cluster faults "$PRIMARY_PORT"
-createdb -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres faults || die "createdb failed"
-export DATABASE_URL=postgres://postgres@127.0.0.1:$PRIMARY_PORT/faults
-app_environment
+begin_run replica-stop
 unset REDIS_URL
-log "migrate and generate_archive --articles 3000 into 15/faults"
-"$PYTHON" manage.py migrate --noinput -v0 || die "migrate failed"
-"$PYTHON" manage.py generate_archive --articles 3000 --seed 1 >/dev/null 2>&1 || die "generate_archive failed"
-psql -X -q -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -d faults -c ANALYZE
+faults_archive "$PRIMARY_PORT"
 STARTED_CLUSTERS+=(faultsreplica)
 deploy/make-replica --primary-port "$PRIMARY_PORT" --port "$REPLICA_PORT" --name faultsreplica || die "make-replica failed"
 export DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:$REPLICA_PORT/faults
@@ -36,12 +27,7 @@ replica_reads() {
   psql -X -w -At -h 127.0.0.1 -p "$REPLICA_PORT" -U postgres -d postgres \
     -c "SELECT COALESCE(sum(xact_commit + xact_rollback), 0) FROM pg_stat_database WHERE datname = 'faults'" 2>/dev/null || echo "-"
 }
-app_port=$(free_port)
-start_gunicorn "$app_port" gunicorn
-probe "http://127.0.0.1:$app_port/" "$WORK/probe-home.txt" "$DURATION"
-run_wrk "http://127.0.0.1:$app_port" "$DURATION" 32 "$WORK/urls.lua" "$WORK/wrk.txt" &
-wrk_pid=$!
-STARTED_PIDS+=("$wrk_pid")
+serve_under_load
 at_start=$(replica_reads)
 sleep 10
 before_stop=$(replica_reads)
@@ -53,15 +39,11 @@ pg_ctlcluster --skip-systemctl-redirect 15 faultsreplica start
 event "back"
 sleep 3
 after_start=$(replica_reads)
-wait "$wrk_pid"
+wait "$WRK_PID"
 at_end=$(replica_reads)
 
-echo
-echo "## Read replica stopped under load for 15 s"
-"$PYTHON" bench/faults/summarize.py "$WORK"
-read -r requests non2xx socket_errors < <(wrk_totals "$WORK/wrk.txt")
+fault_report "Read replica stopped under load for 15 s"
 fallbacks=$(grep -c "read replica .* failed" "$WORK/gunicorn.log")
-echo "wrk: $requests requests, $non2xx not 2xx/3xx, $socket_errors socket errors"
 echo "Transactions on the replica: $at_start at the start, $before_stop before the stop; after its restart $after_start, at the end $at_end"
 echo "Fallbacks to the primary logged: $fallbacks (each worker logs one when it finds the replica down, again after each 10 s pause)"
 if [ "$non2xx" = 0 ] && [ "$socket_errors" = 0 ] && [ "$before_stop" -gt "$at_start" ] && [ "$at_end" -gt "$after_start" ] && ! grep -q "WORKER TIMEOUT" "$WORK/gunicorn.log"; then
