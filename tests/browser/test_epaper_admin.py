@@ -135,3 +135,19 @@ def test_deleting_a_region_by_keyboard(live_server, page, setup):
     page.wait_for_selector(".messagelist")
     assert not PageRegion.objects.exists()
     assert page.console_errors == []
+
+
+def test_the_editor_has_no_serious_accessibility_violations(live_server, new_page, axe_script, setup):
+    from tests.browser.test_accessibility import report, violations_on
+
+    paper, article = setup
+    PageRegion.objects.create(page=paper, article=article, polygon=pdfs.STORY_REGION)
+    page = new_page(bypass_csp=True)  # to inject axe-core; the other tests run under the CSP
+    url = f"/admin/articles/page/{paper.pk}/regions/"
+    log_in(page, live_server, url)
+    page.click("#region-add")  # a region without its article yet: the search field and its results
+    page.keyboard.type("现代产业")
+    page.wait_for_selector(".region-result")
+    page.wait_for_selector(".region-text-parts dd")
+    violations = violations_on(page, axe_script)
+    assert not violations, report(violations)

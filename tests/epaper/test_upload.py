@@ -124,3 +124,15 @@ def test_the_master_image_is_a_clean_jpeg():
     [prepared] = prepare_upload(upload(pdfs.story_pdf()))
     image = Image.open(io.BytesIO(prepared.image))
     assert image.format == "JPEG" and not image.info.get("exif")
+
+
+def test_missing_page_renditions_are_made_by_the_command(settings):
+    from django.core.management import call_command
+
+    page = PageFactory()
+    attach(page, upload(pdfs.story_pdf()))  # the test's transaction never commits: no renditions yet
+    page.refresh_from_db()
+    assert not rendition_records(page)
+    call_command("make_photo_renditions")
+    page.refresh_from_db()
+    assert sorted({r["width"] for r in rendition_records(page)}) == list(PAGE_RENDITION_WIDTHS)
