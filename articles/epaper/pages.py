@@ -20,6 +20,7 @@ missing pages are created.
 
 from __future__ import annotations
 
+import io
 import logging
 import uuid
 from dataclasses import dataclass
@@ -63,10 +64,8 @@ def prepare_upload(upload, *, single: bool = True) -> list[PreparedPage]:
     data = _read(upload)
     if is_pdf(data[:1024]):
         return [_from_pdf(page) for page in read_pdf(data, single=single)]
-    from io import BytesIO
-
     try:
-        clean = clean_image(BytesIO(data))
+        clean = clean_image(io.BytesIO(data))
     except ValidationError as error:
         if error.code == "unsupported_format":
             raise ValidationError(

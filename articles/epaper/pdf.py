@@ -5,8 +5,9 @@ pages ready to store or raises a ``ValidationError`` in Chinese, so a bad upload
 storage (articles.epaper.pages stores what this returns).
 
 How strict, and why:
-- the size on disk is capped (a whole issue exported for print is tens of megabytes; more is a
-  mistake, and the web server refuses bigger bodies anyway), and so is the number of pages;
+- the size on disk is capped as photos' is (``DJANGO_PHOTO_MAX_UPLOAD_BYTES``: a whole issue exported
+  for the web is a few megabytes, and the web server refuses bigger bodies anyway), and so is the
+  number of pages;
 - the content is sniffed (``%PDF`` within the first kilobyte, as PDF readers accept), never the
   file name; then PDFium must open it: a broken file is refused, and so is an encrypted one, even
   with an empty user password (we would publish what its owner locked);
@@ -30,7 +31,7 @@ import pypdfium2.raw as pdfium_c
 from django.core.exceptions import ValidationError
 
 from articles.models import page_number_validator
-from articles.photos.images import MASTER_JPEG_QUALITY, max_pixels, megabytes, megapixels
+from articles.photos.images import MASTER_JPEG_QUALITY, max_pixels, max_upload_bytes, megabytes, megapixels
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +42,6 @@ PDF_MAGIC = b"%PDF-"
 PAGE_NUMBER = re.compile(page_number_validator.regex.pattern)
 EMPTY_PAGE_TREE = re.compile(rb"/Count\s*0(?![0-9])")
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-
-
-def max_upload_bytes() -> int:
-    from django.conf import settings
-
-    return getattr(settings, "EPAPER_MAX_UPLOAD_BYTES", 40 * 1024 * 1024)
 
 
 def is_pdf(head: bytes) -> bool:

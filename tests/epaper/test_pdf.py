@@ -64,10 +64,10 @@ def test_the_pixel_cap_is_checked_before_rendering(settings, monkeypatch):
 
 
 def test_too_large_and_too_many_pages(settings):
-    settings.EPAPER_MAX_UPLOAD_BYTES = 1000
+    settings.PHOTO_MAX_UPLOAD_BYTES = 1000
     with pytest.raises(ValidationError, match="太大"):
         read_pdf(pdfs.story_pdf())
-    settings.EPAPER_MAX_UPLOAD_BYTES = 40 * 1024 * 1024
+    settings.PHOTO_MAX_UPLOAD_BYTES = 40 * 1024 * 1024
     many = pdfs.make_pdf([pdfs.PdfPage(size=pdfs.A4) for _ in range(epaper_pdf.MAX_PAGES + 1)])
     with pytest.raises(ValidationError, match="最多"):
         read_pdf(many)
