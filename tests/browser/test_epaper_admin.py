@@ -151,3 +151,29 @@ def test_the_editor_has_no_serious_accessibility_violations(live_server, new_pag
     page.wait_for_selector(".region-text-parts dd")
     violations = violations_on(page, axe_script)
     assert not violations, report(violations)
+
+
+def test_the_editor_page_is_valid_html(client, admin_user, vnu_command, setup, tmp_path):
+    import json
+    import subprocess
+
+    paper, article = setup
+    PageRegion.objects.create(page=paper, article=article, polygon=pdfs.STORY_REGION)
+    client.force_login(admin_user)
+    folder = tmp_path / "html"
+    folder.mkdir()
+    for name, url in (
+        ("regions", f"/admin/articles/page/{paper.pk}/regions/"),
+        ("upload", "/admin/articles/page/upload-issue/"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        (folder / f"{name}.html").write_bytes(response.content)
+    run = subprocess.run(
+        [*vnu_command, "--stdout", *sorted(str(f) for f in folder.iterdir())],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    errors = [m for m in json.loads(run.stdout)["messages"] if m["type"] in ("error", "non-document-error")]
+    assert not errors, "\n".join(f"{m.get('url')}:{m.get('lastLine')}: {m['message']}" for m in errors)
