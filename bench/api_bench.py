@@ -38,10 +38,9 @@ from pages_bench import (
     load_with_python,
     manage,
     parse_wrk,
-    serve,
     server_env,
+    serving,
     shell_json,
-    wait_for,
     warm,
     workers_cpu_seconds,
 )
@@ -91,16 +90,11 @@ def load_with_wrk(base: str, paths: list[str], duration: int, connections: int) 
 def scenario(env, args, name: str, paths: list[str], warm_paths: list[str]) -> dict:
     """One scenario on a freshly started gunicorn: warm the workers on ``warm_paths``, then load ``paths``."""
     load = load_with_wrk if shutil.which("wrk") else load_with_python
-    server, base = serve(env, args.workers)
-    try:
-        wait_for(base + "/healthz")
+    with serving(env, args.workers) as (server, base):
         warm(base, warm_paths * 10)  # in both workers
         cpu_before = workers_cpu_seconds(server.pid)
         result = load(base, paths, args.duration, args.connections)
         result["cpu_ms"] = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(result["requests"], 1)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     print(
         f"{name}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, "
         f"app CPU {result['cpu_ms']:.2f} ms/request, errors {result['errors']}",

@@ -30,16 +30,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages_bench import (  # a sibling script, not a package
+# A sibling script, not a package.
+from pages_bench import (
     bench_env,
     load_with_python,
     load_with_wrk,
-    serve,
+    measured_load,
     server_env,
+    serving,
     shell_json,
-    wait_for,
     warm,
-    workers_cpu_seconds,
 )
 
 PICK_URLS = """
@@ -82,11 +82,9 @@ def main():
         urls = {k: v for k, v in urls.items() if k in args.only.split(",")}
     print("URLs per kind: " + ", ".join(f"{k} {len(v)}" for k, v in urls.items()), file=sys.stderr)
 
-    server, base = serve(server_env(env), args.workers)
     load = load_with_wrk if shutil.which("wrk") else load_with_python
     results: dict[str, list[dict]] = {}
-    try:
-        wait_for(base + "/healthz")
+    with serving(server_env(env), args.workers) as (server, base):
         for paths in urls.values():
             warm(base, paths[:3], timeout=60)
         for round_number in range(1, args.rounds + 1):
@@ -99,18 +97,13 @@ def main():
             for kind, paths in urls.items():
                 start = random.randrange(len(paths))
                 rotated = paths[start:] + paths[:start]
-                cpu_before = workers_cpu_seconds(server.pid)
-                result = load(base, rotated, args.duration, args.connections)
-                result["cpu_ms"] = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(result["requests"], 1)
+                result = measured_load(server, base, rotated, args.duration, args.connections)
                 results.setdefault(kind, []).append(result)
                 print(
                     f"round {round_number} {kind}: {result['rps']:.0f} req/s, app CPU {result['cpu_ms']:.2f} ms/request,"
                     f" errors {result['errors']}",
                     file=sys.stderr,
                 )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     anchor_rps = statistics.median(r["rps"] for r in results["anchor"]) if "anchor" in results else None
     load_average = ", ".join(f"{n:.1f}" for n in os.getloadavg())

@@ -223,6 +223,16 @@ event() { # event NAME: when a fault was injected (read by bench/faults/summariz
   log "$1"
 }
 
+# The fault itself: the cluster 15/NAME stops (fast shutdown: open connections are cut) and starts
+# again SECONDS later; WHAT names it in the events.
+stop_cluster_for() { # stop_cluster_for NAME WHAT SECONDS
+  event "stop $2 (pg_ctlcluster stop -m fast)"
+  pg_ctlcluster --skip-systemctl-redirect 15 "$1" stop -m fast
+  sleep "$3"
+  event "start $2"
+  pg_ctlcluster --skip-systemctl-redirect 15 "$1" start
+}
+
 # A fault run's traffic: gunicorn on a spare port (APP_PORT), the home page probed (and /healthz
 # with "healthz"), DURATION s of wrk (32 connections, $WORK/urls.lua) in the background (WRK_PID).
 serve_under_load() { # serve_under_load [healthz]

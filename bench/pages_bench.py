@@ -17,6 +17,7 @@ Measured the way DESIGN.md measured Wagtail: 2 gunicorn workers, 8 connections, 
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -84,9 +85,10 @@ def server_env(env, **extra) -> dict:
     )
 
 
-def serve(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
-    """gunicorn with ``workers`` workers on a free port: (the process, its base URL). The caller
-    waits for it (wait_for) and terminates it."""
+@contextlib.contextmanager
+def serving(env: dict, workers: int):
+    """gunicorn with ``workers`` workers on a free port, as (the process, its base URL) once it
+    answers /healthz; stopped on leaving."""
     port = free_port()
     gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
     server = subprocess.Popen(
@@ -95,7 +97,13 @@ def serve(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    return server, f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz")
+        yield server, base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def warm(base: str, paths: list[str], timeout: float = 30):
@@ -271,7 +279,6 @@ def bench_database(label: str, database_url: str, args) -> list[dict]:
         file=sys.stderr,
     )
 
-    server, base = serve(server_env(env), args.workers)
     pages = [
         ("home", ["/"]),
         ("article", [picked["article"]]),
@@ -280,8 +287,7 @@ def bench_database(label: str, database_url: str, args) -> list[dict]:
         ("archive browsing", picked["archive"]),
     ]
     rows = []
-    try:
-        wait_for(base + "/healthz")
+    with serving(server_env(env), args.workers) as (server, base):
         for name, paths in pages:
             warm(base, paths[:20])
             result = measured_load(server, base, paths, args.duration, args.connections)
@@ -298,9 +304,6 @@ def bench_database(label: str, database_url: str, args) -> list[dict]:
                 f"p99 {result['p99']:.1f} ms, app CPU {result['cpu_ms']:.1f} ms/request",
                 file=sys.stderr,
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return rows
 
 

@@ -132,12 +132,7 @@ def pct(values, q):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=3,
-        help="times each search measurement is repeated",
-    )
+    parser.add_argument("--rounds", type=int, default=3, help="times each search measurement is repeated")
     parser.add_argument("--naive-rounds", type=int, default=1, help="times each naive page is repeated")
     parser.add_argument("--cluster", default="nonferrous", help="slug of the cluster used as the filter")
     parser.add_argument(
@@ -250,26 +245,18 @@ def serve_and_load(queries, cluster, args) -> dict:
     import shutil
     from urllib.parse import urlencode
 
-    from pages_bench import load_with_python, load_with_wrk, serve, server_env, wait_for, warm, workers_cpu_seconds
+    from pages_bench import measured_load, server_env, serving, warm
 
     paths = []
     for query in queries:
         paths.append("/search/?" + urlencode({"q": query}))
         paths.append("/search/?" + urlencode({"q": query, "cluster": cluster.slug}))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL"))}
-    server, base = serve(server_env(env), args.workers)
-    try:
-        wait_for(base + "/healthz")
+    with serving(server_env(env), args.workers) as (server, base):
         warm(base, paths[:10])
-        load = load_with_wrk if shutil.which("wrk") else load_with_python
-        cpu_before = workers_cpu_seconds(server.pid)
-        result = load(base, paths, args.served, args.connections)
-        result["cpu_ms"] = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(result["requests"], 1)
+        result = measured_load(server, base, paths, args.served, args.connections)
         result["tool"] = "wrk" if shutil.which("wrk") else "python client"
         return result
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -23,11 +23,7 @@ DJANGO_DEBUG=1 "$PYTHON" bench/load_urls.py --articles 2000 >"$WORK/urls.lua" 2>
 
 serve_under_load healthz
 sleep 10
-event "stop PostgreSQL (pg_ctlcluster stop -m fast)"
-pg_ctlcluster --skip-systemctl-redirect 15 faults stop -m fast
-sleep 5
-event "start PostgreSQL"
-pg_ctlcluster --skip-systemctl-redirect 15 faults start
+stop_cluster_for faults PostgreSQL 5
 wait "$WRK_PID"
 sleep 0.5
 

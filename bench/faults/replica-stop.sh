@@ -31,11 +31,7 @@ serve_under_load
 at_start=$(replica_reads)
 sleep 10
 before_stop=$(replica_reads)
-event "stop the replica (pg_ctlcluster stop -m fast)"
-pg_ctlcluster --skip-systemctl-redirect 15 faultsreplica stop -m fast
-sleep 15
-event "start the replica"
-pg_ctlcluster --skip-systemctl-redirect 15 faultsreplica start
+stop_cluster_for faultsreplica "the replica" 15
 event "back"
 sleep 3
 after_start=$(replica_reads)
