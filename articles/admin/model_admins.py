@@ -23,16 +23,7 @@ from articles.admin.tags import (
 )
 from articles.admin.workflow import WorkflowArticleAdminMixin
 from articles.hooks import admin_search
-from articles.models import (
-    Article,
-    Commentator,
-    Contributor,
-    Credit,
-    Issue,
-    Page,
-    Photo,
-    Section,
-)
+from articles.models import Article, Commentator, Contributor, Credit, Issue, Page, Photo, Section
 from articles.photos.forms import PhotoForm, PhotoInlineFormSet, PhotoLibraryForm
 from articles.photos.renditions import rendition_records
 from articles.selectors import articles_for, can_see_all_articles
