@@ -2,7 +2,8 @@
 
 Fixtures: `browser` (one Chromium per test module), `page` (a desktop-sized page in a fresh
 context), `phone_page` (375 × 740 CSS pixels at 2× density), `new_page(**context_options)`,
-`screenshots` (var/screenshots/). Each page collects `page.console_errors`.
+`screenshots` (var/screenshots/). Each page collects `page.console_errors`; log_in() logs a page
+into the admin.
 
 The checkers: `axe_script` (axe-core's axe.min.js) and `vnu_command` (the Nu HTML Checker run by
 Java), both from npm packages installed into var/node by .ci/run (tests/node/package.json pins
@@ -37,6 +38,15 @@ INSTALL_HINT = (
     "tests/node/package-lock.json var/node/ && npm ci --ignore-scripts --prefix var/node"
 )
 TIMEOUT_MS = 15_000
+
+
+def log_in(page, base_url: str, username: str, password: str, next_url: str = "/admin/") -> None:
+    """Log ``page`` into the admin through its login form; it lands on ``next_url``."""
+    page.goto(f"{base_url}/admin/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base_url}{next_url}")
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests.browser.conftest import log_in
 from tests.browser.public_pages import PAGE_TYPES, build_site
 from tests.site.conftest import ensure_clusters
 
@@ -87,11 +88,7 @@ def test_no_serious_accessibility_violations_on_the_admin_article_form(
     live_server, new_page, axe_script, site, admin_user
 ):
     page = new_page(bypass_csp=True)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", admin_user.username)
-    page.fill("#id_password", "password")  # pytest-django's admin_user
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    log_in(page, live_server.url, admin_user.username, "password")  # pytest-django's admin_user
     response = page.goto(f"{live_server.url}/admin/articles/article/{site['seed'].pk}/change/")
     assert response.status == 200
     violations = unknown(violations_on(page, axe_script), KNOWN_ADMIN_VIOLATIONS)

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from tests.browser.conftest import log_in
 from tests.factories import ArticleFactory, PageFactory
 from tests.workflow.conftest import make_user
 
@@ -29,11 +30,7 @@ def archive(db):
 
 
 def test_the_article_list_fits_1280_pixels_with_a_readable_title(live_server, page, archive):
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/articles/article/")
-    page.fill("#id_username", "chief")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/articles/article/")
+    log_in(page, live_server.url, "chief", PASSWORD, next_url="/admin/articles/article/")
     assert page.viewport_size["width"] == 1280
 
     headers = page.eval_on_selector_all("#result_list thead th", "ths => ths.map(th => th.innerText.trim())")

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from tests.browser.conftest import log_in
 from tests.factories import CommentatorFactory
 from tests.workflow.conftest import make_user
 
@@ -33,11 +34,7 @@ class Desk:
         self.page = new_page()
         self.errors = console_errors(self.page)
         self.base = base_url
-        self.page.goto(f"{base_url}/admin/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("input[type=submit]")
-        self.page.wait_for_url(f"{base_url}/admin/")
+        log_in(self.page, base_url, username, PASSWORD)
 
     def open(self, article):
         self.page.goto(f"{self.base}/admin/articles/article/{article.pk}/change/")
