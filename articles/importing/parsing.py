@@ -667,6 +667,15 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
                 fail(f"“{key}”的每一项应为对象")
             yield item
 
+    def parsed(key: str, parse, message: str):
+        """The value under ``key`` read by ``parse`` (None when absent); ``message`` if it cannot be."""
+        if obj.get(key) is None:
+            return None
+        try:
+            return parse(text(obj[key], key))
+        except ValueError:
+            fail(message)
+
     if not isinstance(obj, dict):
         fail("每行应是一个 JSON 对象")
     title = text(obj.get("title"), "title", required=True)
@@ -711,12 +720,8 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
     if status is not None and (not isinstance(status, str) or status not in STATUSES):
         fail(f"未知的状态“{shown(status)}”，应为 {'、'.join(STATUSES)} 之一")
 
-    published_at = None
-    if obj.get("published_at") is not None:
-        try:
-            published_at = datetime.fromisoformat(text(obj["published_at"], "published_at"))
-        except ValueError:
-            fail("“published_at”应为带时区的 ISO 8601 时间")
+    published_at = parsed("published_at", datetime.fromisoformat, "“published_at”应为带时区的 ISO 8601 时间")
+    if published_at is not None:
         if published_at.tzinfo is None:
             fail("“published_at”应为带时区的 ISO 8601 时间")
         try:
@@ -724,12 +729,7 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
         except OverflowError:
             fail("“published_at”超出可用范围")
 
-    issue_date = None
-    if obj.get("issue_date") is not None:
-        try:
-            issue_date = date.fromisoformat(text(obj["issue_date"], "issue_date"))
-        except ValueError:
-            fail("“issue_date”应为 YYYY-MM-DD")
+    issue_date = parsed("issue_date", date.fromisoformat, "“issue_date”应为 YYYY-MM-DD")
 
     issue_number = obj.get("issue_number")
     if issue_number is not None and (
