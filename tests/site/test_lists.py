@@ -235,13 +235,7 @@ def test_issue_page_lists_pages_in_order_with_their_articles(client, seed_articl
 
 @pytest.mark.parametrize(
     "path",
-    [
-        "/issues/2019-13-45/",
-        "/issues/2019-02-30/",
-        "/issues/2019-1-8/",
-        "/issues/0000-00-00/",
-        "/issues/2020-01-01/",
-    ],
+    ["/issues/2019-13-45/", "/issues/2019-02-30/", "/issues/2019-1-8/", "/issues/0000-00-00/", "/issues/2020-01-01/"],
 )
 def test_impossible_or_empty_dates_are_404(client, seed_article, path):
     assert client.get(path).status_code == 404
