@@ -129,7 +129,10 @@ def test_without_its_connection_nothing_is_kept_and_pages_stay_right(remembering
     article = article_on_a04(title="断线前的标题", position=1)
     client.get(article.get_absolute_url())
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN hengyang_content'")
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE query = 'LISTEN hengyang_content' AND datname = current_database()"
+        )
     Article.objects.filter(pk=article.pk).update(title="断线后的标题", version=article.version + 1)
     deadline = time.monotonic() + 5
     while listener.generation() is not None and time.monotonic() < deadline:
