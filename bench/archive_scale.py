@@ -31,7 +31,6 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,12 +61,6 @@ def timed_process(args: list[str], env: dict, stdout=subprocess.DEVNULL) -> dict
     }
 
 
-def django_env(database_url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
-    env.update(DATABASE_URL=database_url, DJANGO_DEBUG="1")
-    return env
-
-
 # build ------------------------------------------------------------------------------------------
 
 
@@ -84,7 +77,9 @@ def ensure_postgres_database(url: str) -> None:
 
 
 def build(args) -> dict:
-    env = django_env(args.database_url)
+    from pages_bench import bench_env
+
+    env = bench_env(args.database_url)
     manage = [PYTHON, "manage.py"]
     if args.database_url.startswith("postgres"):
         ensure_postgres_database(args.database_url)
@@ -108,7 +103,12 @@ def build(args) -> dict:
 # measure ----------------------------------------------------------------------------------------
 
 
-def setup_django(database_url: str) -> None:
+def setup_django(database_url: str, statement_timeout_s: int = 0) -> None:
+    if statement_timeout_s and database_url.startswith("postgres"):
+        # Every connection of this process stops a statement after this long (the page answers 503).
+        database_url += (
+            "&" if "?" in database_url else "?"
+        ) + f"options=-c%20statement_timeout%3D{statement_timeout_s * 1000}"
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hengyang_cms.settings")
     os.environ.setdefault("DJANGO_DEBUG", "1")
@@ -190,6 +190,8 @@ class Timer:
         self.queries: dict[str, list[int]] = {}
         self.peak_mib: dict[str, float] = {}
         self.notes: dict[str, str] = {}
+        self.timeouts: dict[str, list[str]] = {}
+        self.failures: dict[str, list[str]] = {}
 
     def get(self, kind: str, path: str, *, clear: bool = True, expect=(200,)):
         from django.core.cache import cache
@@ -204,7 +206,9 @@ class Timer:
             if getattr(response, "streaming", False):
                 b"".join(response.streaming_content)
             ms = (time.perf_counter() - started) * 1000
-        assert response.status_code in expect, (path, response.status_code)
+        if response.status_code not in expect:  # noted with its time, and the run goes on
+            self.failures.setdefault(kind, []).append(f"{path} {response.status_code} after {ms:.0f} ms")
+            return response
         self.samples.setdefault(kind, []).append(ms)
         self.queries.setdefault(kind, []).append(len(queries))
         return response
@@ -227,7 +231,10 @@ class Timer:
     def summary(self) -> dict:
         from search_bench import pct
 
-        return {
+        failed = {
+            kind: {"n": 0, "failures": paths} for kind, paths in self.failures.items() if kind not in self.samples
+        }
+        return failed | {
             kind: {
                 "n": len(values),
                 "p50": pct(values, 50),
@@ -236,6 +243,8 @@ class Timer:
                 "queries": max(self.queries[kind]),
                 "peak_mib": self.peak_mib.get(kind),
                 **({"note": self.notes[kind]} if kind in self.notes else {}),
+                **({"timeouts": self.timeouts[kind]} if kind in self.timeouts else {}),
+                **({"failures": self.failures[kind]} if kind in self.failures else {}),
             }
             for kind, values in self.samples.items()
         }
@@ -264,15 +273,17 @@ def measure_search(timer: Timer, rng: random.Random) -> dict:
         {"page": "A04"},
         {"commentator": str(commentator.pk)},
     ]
-    orders = [{}, {"sort": "-date"}, {"sort": "date"}]
+    # Relevance and both date orders on page 1; page 50 newest first and by relevance.
+    variants = [({}, 1), ({"sort": "-date"}, 1), ({"sort": "date"}, 1), ({"sort": "-date"}, 50), ({}, 50)]
     timer.get("search page", "/search/?q=衡阳", clear=False)  # connections, OpenCC's dictionaries
     for query in queries:
         for extra in filters:
-            for order in orders:
-                for page in (1, 50):
-                    params = {"q": query, **extra, **order, **({"p": page} if page > 1 else {})}
-                    kind = "search page" if page == 1 else "search page 50"
-                    timer.get(kind, "/search/?" + urlencode(params), clear=False)
+            for order, page in variants:
+                params = {"q": query, **extra, **order, **({"p": page} if page > 1 else {})}
+                kind = "search page" if page == 1 else "search page 50"
+                response = timer.get(kind, "/search/?" + urlencode(params), clear=False, expect=(200, 404, 503))
+                if response.status_code == 503:  # the statement timeout: "narrow the search"
+                    timer.timeouts.setdefault(kind, []).append(urlencode(params))
     timer.peak("search page", "/search/?q=发展")
     first_by_date = []
     for query in queries:
@@ -355,8 +366,14 @@ def measure_sitemaps(timer: Timer) -> None:
         index = timer.get("sitemap index", "/sitemap.xml")
         timer.peak("sitemap index", "/sitemap.xml")
         files = re.findall(r"<loc>https?://[^/]+(/[^<]+)</loc>", index.content.decode())
+        # Every section's first file; of the paged sections (articles, e-paper pages) the
+        # first, the middle and the last.
+        sample = []
+        for section in dict.fromkeys(path.split("?")[0] for path in files):
+            pages = [path for path in files if path.split("?")[0] == section]
+            sample += list(dict.fromkeys([pages[0], pages[len(pages) // 2], pages[-1]]))
         largest = 0
-        for path in files:
+        for path in sample:
             response = timer.get("sitemap file", path.replace("&amp;", "&"))
             largest = max(largest, response.content.count(b"<url>"))
         timer.peak("sitemap file", files[min(1, len(files) - 1)].replace("&amp;", "&"))
@@ -393,18 +410,26 @@ def measure_admin(timer: Timer, rng: random.Random, repeats: int) -> None:
     timer.client.logout()
 
 
-def measure_export(database_url: str) -> dict:
-    env = django_env(database_url)
-    result = timed_process([PYTHON, "manage.py", "export_articles"], env)
+def measure_export(database_url: str, since: str | None = None) -> dict:
+    """``export_articles`` (of the whole archive, or from ``since`` on) in its own process."""
+    from django.db.models import Q
+    from pages_bench import bench_env
+
     from articles.models import Article
 
-    result["articles"] = Article.objects.count()
+    env = bench_env(database_url)
+    result = timed_process([PYTHON, "manage.py", "export_articles", *(["--since", since] if since else [])], env)
+    articles = Article.objects.all()
+    if since:
+        articles = articles.filter(Q(page__issue__date__gte=since) | Q(published_at__date__gte=since))
+    result["articles"] = articles.count()
+    result["since"] = since
     result["rate"] = result["articles"] / result["seconds"]
     return result
 
 
-def measure(args) -> dict:
-    setup_django(args.database_url)
+def measure(args, save, previous: dict) -> dict:
+    setup_django(args.database_url, args.statement_timeout)
     import gc
 
     from django.db import connection
@@ -413,7 +438,9 @@ def measure(args) -> dict:
     from articles.models import Article
 
     rng = random.Random(7)
+    earlier = previous.get("timings", {}) if args.only else {}  # a run of some phases adds to the last
     result = {
+        **(previous if args.only else {}),
         "vendor": connection.vendor,
         "articles": Article.objects.count(),
         "visible": Article.objects.visible().count(),
@@ -425,30 +452,45 @@ def measure(args) -> dict:
     result["sizes"] = table_sizes()
     timer = Timer(Client(HTTP_HOST="127.0.0.1"))
     gc.freeze()
-    steps = args.only or ["search", "pages", "sitemaps", "admin", "served", "export"]
-    if "search" in steps:
-        context = measure_search(timer, rng)
-        result["search_mix"] = {"queries": context["queries"], "filters": context["filters"]}
-        result["load_after_search"] = load_average()
-    if "pages" in steps:
-        measure_pages(timer, rng, args.repeats)
-    if "sitemaps" in steps:
-        measure_sitemaps(timer)
-    if "admin" in steps:
-        measure_admin(timer, rng, args.repeats)
-    result["timings"] = timer.summary()
-    result["load_after_pages"] = load_average()
-    if "served" in steps and args.served:
-        from search_bench import QUERIES, serve_and_load
 
-        from clusters.models import Cluster
+    def served():
+        """search_bench.py's served search page: its 68 searches through gunicorn (2 workers) and
+        wrk (8 connections), with the per-address rate limit off (every request is from 127.0.0.1)."""
+        from pages_bench import bench_env, measured_load, server_env, serving, warm
+        from search_bench import QUERIES
 
-        served_args = SimpleNamespace(workers=2, connections=8, served=args.served)
-        result["served"] = serve_and_load(QUERIES, Cluster.objects.get(slug="nonferrous"), served_args)
-        result["load_after_served"] = load_average()
-    if "export" in steps:
-        result["export"] = measure_export(args.database_url)
-        result["load_after_export"] = load_average()
+        paths = []
+        for query in QUERIES:
+            paths += [
+                "/search/?" + urlencode({"q": query}),
+                "/search/?" + urlencode({"q": query, "cluster": "nonferrous"}),
+            ]
+        env = server_env(bench_env(args.database_url), DJANGO_SEARCH_RATE_LIMIT="", DJANGO_SEARCH_EXPORT_RATE_LIMIT="")
+        with serving(env, 2) as (server, base):
+            warm(base, paths[:10])
+            result["served"] = measured_load(server, base, paths, args.served, 8)
+
+    def export():
+        result["export"] = measure_export(args.database_url, args.export_since)
+
+    phases = {
+        "search": lambda: measure_search(timer, rng),
+        "pages": lambda: measure_pages(timer, rng, args.repeats),
+        "sitemaps": lambda: measure_sitemaps(timer),
+        "admin": lambda: measure_admin(timer, rng, args.repeats),
+        "served": served,
+        "export": export,
+    }
+    for name in args.only or list(phases):
+        print(f"[{time.strftime('%H:%M:%S')}] {name} (load {load_average()})", file=sys.stderr, flush=True)
+        try:
+            phases[name]()
+        except Exception as exc:  # one phase failing keeps the others' figures
+            result.setdefault("errors", {})[name] = repr(exc)[:500]
+            print(f"{name} failed: {exc!r}", file=sys.stderr, flush=True)
+        result[f"load_after_{name}"] = load_average()
+        result["timings"] = {**earlier, **timer.summary()}
+        save(result)
     return result
 
 
@@ -515,7 +557,7 @@ def report(args) -> None:
 
     def build_cell(step, key):
         def cell(run):
-            value = run.get("build", {}).get(step, {}).get(key)
+            value = ((run.get("build") or {}).get(step) or {}).get(key)
             if value is None:
                 return NONE
             return f"{value:,.0f}/s" if key == "rate" else f"{value:,.0f} MiB"
@@ -552,6 +594,8 @@ def report(args) -> None:
             t = run["measure"].get("timings", {}).get(name)
             if not t:
                 return NONE
+            if "p50" not in t:  # every request of the kind failed (a timeout, a 503)
+                return "failed: " + t["failures"][0].split(" ", 1)[1]
             queries = f" ({t['queries']} q)" if t["queries"] else ""
             return f"{t['p50']:.0f} / {t['p95']:.0f}{queries}"
 
@@ -632,12 +676,12 @@ def plot(runs: list[dict], path: str) -> None:
     ):
         values = [r["measure"]["sizes"].get(key, 0) / 2**20 for r in postgres]
         right.plot(sizes, values, marker="o", label=name)
-    rates = [(r["build"]["rebuild"]["rate"], r["build"]["generate"]["rate"]) for r in postgres if r.get("build")]
+    rates = [r["build"]["rebuild"]["rate"] for r in postgres if (r.get("build") or {}).get("rebuild")]
     right.set_xscale("log")
     right.set_yscale("log")
     right.set_xlabel("articles in the archive")
     right.set_ylabel("MiB on disk")
-    right.set_title("Sizes (rebuild: " + ", ".join(f"{a:,.0f}/s" for a, _ in rates) + ")")
+    right.set_title("Sizes on disk" + (" (rebuild: " + ", ".join(f"{a:,.0f}/s" for a in rates) + ")" if rates else ""))
     right.grid(True, which="both", alpha=0.3)
     right.legend(fontsize=8)
     figure.tight_layout()
@@ -657,6 +701,8 @@ def main():
     m.add_argument("--out", required=True)
     m.add_argument("--served", type=int, default=15, help="seconds of wrk on the search page (0: skip)")
     m.add_argument("--repeats", type=int, default=10, help="requests per page kind")
+    m.add_argument("--statement-timeout", type=int, default=0, help="seconds (PostgreSQL): a page taking longer fails")
+    m.add_argument("--export-since", help="export only from this day (YYYY-MM-DD) on, not the whole archive")
     m.add_argument("--only", nargs="*", choices=["search", "pages", "sitemaps", "admin", "served", "export"])
     r = sub.add_parser("report")
     r.add_argument("files", nargs="+")
@@ -667,12 +713,14 @@ def main():
         return
     out = Path(args.out)
     data = json.loads(out.read_text()) if out.exists() else {}
-    if args.command == "build":
-        data["build"] = build(args)
-    else:
-        data["measure"] = measure(args)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+
+    def save(part):
+        """Written after each phase, so an interrupted run keeps what it measured."""
+        data["build" if args.command == "build" else "measure"] = part
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+
+    save(build(args) if args.command == "build" else measure(args, save, data.get("measure", {})))
 
 
 if __name__ == "__main__":
