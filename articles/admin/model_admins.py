@@ -101,8 +101,9 @@ class PhotoInline(LimitedInlineMixin, admin.StackedInline):
 
 # The article list's count of search results stops here (the list then offers the first pages).
 SEARCH_COUNT_LIMIT = 1000
-# Saves this recent are searched by title as typed too (their index entries may not be written yet).
-RECENT_EDITS = datetime.timedelta(days=1)
+# Saves this recent are searched by title as typed too: their index entries are written on commit,
+# so a few seconds would do; minutes leave room, and keep a bulk import of the day out of the scan.
+RECENT_EDITS = datetime.timedelta(minutes=10)
 
 
 class BoundedCountPaginator(Paginator):
@@ -144,8 +145,8 @@ class ArticleAdmin(SafeChangeListMixin, WorkflowArticleAdminMixin, admin.ModelAd
     def get_search_results(self, request, queryset, search_term):
         # The archive index's matches in the whole text when the search app registered its
         # search (articles.hooks), plus title, kicker and subtitle as typed among the articles
-        # saved in the last day: one saved a moment ago, before its index entry is written on
-        # commit, is found, without reading the title of every article in the archive.
+        # saved in the last minutes (RECENT_EDITS): one saved a moment ago, before its index
+        # entry is written on commit, is found, without reading every title in the archive.
         listed = queryset  # with the list's filters
         term = search_term.strip()
         found = admin_search(listed, term) if term else None
