@@ -439,7 +439,8 @@ def generate_archive(
         numbers = range(start, min(articles, start + batch))
         rows, parts = [], []
         for n in numbers:
-            day = days[min(n // per_issue, len(days) - 1)]
+            # 22 an issue while the days last; beyond, spread evenly so that the last days get theirs.
+            day = days[min(n // per_issue, len(days) - 1)] if per_issue == 22 else days[n * len(days) // articles]
             k = rng.random()
             slugs = rng.sample(cluster_slugs, 1 if k < 0.45 else 2 if k < 0.6 else 0)
             page_number = rng.choice(PAGES)[0]

@@ -43,4 +43,5 @@ def test_issues_stay_the_size_of_an_issue(monkeypatch):
     assert Issue.objects.count() == 31
     per_issue = [Article.objects.filter(page__issue=issue).count() for issue in Issue.objects.order_by("date")]
     assert max(per_issue) <= -(-1000 // 31)
+    assert min(per_issue) >= 1000 // 31  # the last days too
     assert sum(per_issue) == 1000
