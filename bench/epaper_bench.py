@@ -19,14 +19,15 @@ Times are the median of --runs runs, on this machine, in this run.
 
 import argparse
 import io
-import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from photo_bench import run_stage  # a sibling script: one way to run a stage in its own interpreter
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -132,13 +133,7 @@ def scanned_pdf() -> bytes:
 
 
 def stage(name: str, source: Path) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hengyang_cms.settings", "DJANGO_DEBUG": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", STAGE, name, str(source)], capture_output=True, text=True, cwd=ROOT, env=env
-    )
-    if done.returncode:
-        raise SystemExit(done.stderr)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_stage(name, source, STAGE)
 
 
 def main() -> None:

@@ -78,14 +78,11 @@ def camera_jpeg(path: Path) -> None:
     image.save(path, "JPEG", quality=92, exif=exif)
 
 
-def run_stage(stage: str, source: Path) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hengyang_cms.settings",
-        "DJANGO_DEBUG": "1",
-    }
+def run_stage(stage: str, source: Path, script: str = STAGE) -> dict:
+    """Run one stage of ``script`` in a fresh interpreter (so its peak memory is its own): the JSON it prints last."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hengyang_cms.settings", "DJANGO_DEBUG": "1"}
     result = subprocess.run(
-        [sys.executable, "-c", STAGE, stage, str(source)],
+        [sys.executable, "-c", script, stage, str(source)],
         capture_output=True,
         text=True,
         cwd=ROOT,

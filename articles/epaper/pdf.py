@@ -31,7 +31,8 @@ import pypdfium2.raw as pdfium_c
 from django.core.exceptions import ValidationError
 
 from articles.models import page_number_validator
-from articles.photos.images import MASTER_JPEG_QUALITY, max_pixels, max_upload_bytes, megabytes, megapixels
+from articles.photos import images
+from articles.photos.images import MASTER_JPEG_QUALITY, max_pixels, megapixels
 
 logger = logging.getLogger(__name__)
 
@@ -98,13 +99,7 @@ def master_size(width_pt: float, height_pt: float) -> tuple[int, int]:
 
 
 def check_upload_size(size: int) -> None:
-    if size == 0:
-        raise _refuse("文件是空的，请重新选择。", "empty")
-    if size > max_upload_bytes():
-        raise _refuse(
-            f"文件太大（{megabytes(size)}），上限为 {megabytes(max_upload_bytes())}。请拆分或压缩后再上传。",
-            "too_large",
-        )
+    images.check_upload_size(size, choose_again="请重新选择。", shrink="请拆分或压缩后再上传。")
 
 
 def read_pdf(data: bytes, *, single: bool = False) -> list[RenderedPage]:

@@ -7,16 +7,12 @@ its files. Connected in ``ArticlesConfig.ready()``.
 
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from articles.epaper.renditions import page_make_renditions, rendition_records
 from articles.models import Page
-from articles.photos.renditions import delete_files
-
-logger = logging.getLogger(__name__)
+from articles.photos.renditions import delete_files, make_renditions_after_commit
 
 
 def _remember_previous_files(sender, instance: Page, raw=False, update_fields=None, **kwargs):
@@ -44,7 +40,7 @@ def _files_after_save(sender, instance: Page, created=False, raw=False, **kwargs
             transaction.on_commit(lambda: _delete_unreferenced(storage, stale), robust=True)
     if image and not rendition_records(instance):
         pk = instance.pk
-        transaction.on_commit(lambda: make_renditions_after_commit(pk), robust=True)
+        transaction.on_commit(lambda: make_renditions_after_commit(pk, Page, page_make_renditions), robust=True)
 
 
 def _files_after_delete(sender, instance: Page, **kwargs):
@@ -59,17 +55,6 @@ def _delete_unreferenced(storage, names: list[str]) -> None:
     still_used = set(Page.objects.filter(image__in=names).values_list("image", flat=True))
     still_used |= set(Page.objects.filter(pdf__in=names).values_list("pdf", flat=True))
     delete_files(storage, [name for name in names if name not in still_used])
-
-
-def make_renditions_after_commit(pk: int) -> None:
-    page = Page.objects.filter(pk=pk).first()
-    if page is None:
-        return
-    try:
-        page_make_renditions(page)
-    except Exception:
-        # The page stays usable (the master is shown); the page's next save retries.
-        logger.exception("could not make renditions of page %s", pk)
 
 
 def connect() -> None:

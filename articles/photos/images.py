@@ -134,16 +134,17 @@ def _open(file, *, formats=tuple(ACCEPTED_FORMATS)) -> Image.Image:
         return Image.open(file, formats=list(formats))
 
 
+def check_upload_size(size: int, *, choose_again: str, shrink: str) -> None:
+    """Refuse an empty upload or one over the size cap, saying what to do instead."""
+    if size == 0:
+        raise _refuse(f"文件是空的，{choose_again}", "empty")
+    if size > max_upload_bytes():
+        raise _refuse(f"文件太大（{megabytes(size)}），上限为 {megabytes(max_upload_bytes())}。{shrink}", "too_large")
+
+
 def clean_image(file) -> CleanImage:
     """Check an upload and turn it into a clean master, or raise ValidationError (in Chinese)."""
-    size = _file_size(file)
-    if size == 0:
-        raise _refuse("文件是空的，请重新选择图片。", "empty")
-    if size > max_upload_bytes():
-        raise _refuse(
-            f"文件太大（{megabytes(size)}），上限为 {megabytes(max_upload_bytes())}。请先缩小或压缩后再上传。",
-            "too_large",
-        )
+    check_upload_size(_file_size(file), choose_again="请重新选择图片。", shrink="请先缩小或压缩后再上传。")
 
     file.seek(0)
     head = file.read(32)

@@ -27,6 +27,18 @@ RENDITION_DIR = "renditions"
 
 
 @dataclass(frozen=True)
+class Picture:
+    """What a <picture> needs: a JPEG (or master) fallback with its srcset, the WebP srcset, sizes."""
+
+    src: str
+    width: int | None
+    height: int | None
+    srcset: str
+    webp_srcset: str
+    sizes: str
+
+
+@dataclass(frozen=True)
 class RenditionImage:
     width: int
     height: int
@@ -159,12 +171,13 @@ def delete_files(storage, names) -> None:
             logger.warning("could not delete media file %s", name, exc_info=True)
 
 
-def make_renditions_after_commit(pk: int) -> None:
-    photo = Photo.objects.filter(pk=pk).first()
-    if photo is None:
+def make_renditions_after_commit(pk: int, model=Photo, make=photo_make_renditions) -> None:
+    """Once the upload has committed: the renditions of the photo (or page: ``model``, ``make``)."""
+    row = model.objects.filter(pk=pk).first()
+    if row is None:
         return
     try:
-        photo_make_renditions(photo)
+        make(row)
     except Exception:
-        # The photo stays usable (the template falls back to the master); the command retries.
-        logger.exception("could not make renditions of photo %s", pk)
+        # The row stays usable (the master is shown); its next save or the command retries.
+        logger.exception("could not make renditions of %s %s", model._meta.model_name, pk)

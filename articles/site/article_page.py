@@ -192,23 +192,17 @@ def origin_of(request) -> str:
 def prev_next_html(previous_article, next_article) -> str:
     if not (previous_article or next_article):
         return ""
-    links = []
-    if previous_article:
-        links.append(
-            format_html(
-                '<a rel="prev" href="{}"><span class="label">上一篇</span>{}</a>',
-                reverse("articles:detail", args=[previous_article["pk"]]),
-                previous_article["title"],
-            )
+    links = [
+        format_html(
+            '<a rel="{}" href="{}"><span class="label">{}</span>{}</a>',
+            rel,
+            reverse("articles:detail", args=[item["pk"]]),
+            label,
+            item["title"],
         )
-    if next_article:
-        links.append(
-            format_html(
-                '<a rel="next" href="{}"><span class="label">下一篇</span>{}</a>',
-                reverse("articles:detail", args=[next_article["pk"]]),
-                next_article["title"],
-            )
-        )
+        for rel, label, item in (("prev", "上一篇", previous_article), ("next", "下一篇", next_article))
+        if item
+    ]
     return '<nav class="prev-next" aria-label="同期稿件">\n      ' + "\n      ".join(links) + "\n    </nav>"
 
 

@@ -24,6 +24,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Q
 
 from articles.epaper.renditions import rendition_records
 from articles.models import Article, Page, PageRegion, page_number_validator, visible_condition
+from articles.photos.renditions import Picture
 from articles.selectors import issues_with_visible_articles
 
 # The pattern a page number (版次) has in the records: the URL accepts exactly these.
@@ -49,15 +50,9 @@ LARGE_WIDTH = 1600
 
 
 @dataclass(frozen=True)
-class PageImage:
-    """What a <picture> of a page needs: a JPEG fallback with its srcset, the WebP srcset."""
+class PageImage(Picture):
+    """A <picture> of a page, and a big JPEG rendition to open on its own."""
 
-    src: str
-    width: int | None
-    height: int | None
-    srcset: str
-    webp_srcset: str
-    sizes: str
     large: str  # a big JPEG rendition to open on its own
 
 

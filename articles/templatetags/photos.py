@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django import template
 
-from articles.photos.renditions import rendition_records
+from articles.photos.renditions import Picture, rendition_records
 
 register = template.Library()
 
@@ -15,13 +15,7 @@ FALLBACK_WIDTH = 800
 
 
 @dataclass(frozen=True)
-class PhotoImage:
-    src: str
-    width: int | None
-    height: int | None
-    srcset: str
-    webp_srcset: str
-    sizes: str
+class PhotoImage(Picture):
     loading: str
     fetchpriority: str
 
