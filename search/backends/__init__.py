@@ -70,9 +70,10 @@ def stored_datetime(value) -> datetime.datetime | None:
     return when.replace(tzinfo=datetime.UTC) if when.tzinfo is None else when
 
 
-def chunks(ids: list[int], size: int):
+def chunks(ids, size: int):
+    """Lists of at most ``size`` of ``ids`` (a list, or rebuild_index's compact array)."""
     for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+        yield list(ids[start : start + size])
 
 
 class SearchBackend:
