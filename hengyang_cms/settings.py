@@ -363,7 +363,8 @@ if DATABASE_REPLICAS:
 # transactions never commit, except in the tests of the memory itself.
 PAGE_MEMORY = env_bool("DJANGO_PAGE_MEMORY", True)
 PAGE_MEMORY_MB = int(os.environ.get("DJANGO_PAGE_MEMORY_MB", "64"))
-MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "articles.site.page_memory.PageMemoryMiddleware")
+# First: a kept page is the finished response, every other middleware's headers included.
+MIDDLEWARE.insert(0, "articles.site.page_memory.PageMemoryMiddleware")
 
 LOGGING = {
     "version": 1,

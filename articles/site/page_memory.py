@@ -25,7 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -54,8 +54,8 @@ KEPT_VIEWS = frozenset(
 # A safety net: nothing is kept longer than this even if no change is heard.
 MAX_KEEP_SECONDS = 600
 VARYING = frozenset({"cookie", "authorization", "accept-language", "*"})
-# Kept headers; the rest (Vary, compression, CSP) is added again by the middleware above.
-KEPT_HEADERS = ("Content-Type", "Cache-Control", "ETag", "Last-Modified", "Content-Language")
+# What a 304 leaves out of the kept response's headers.
+BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,15 @@ class Kept:
 
     def response(self, request) -> HttpResponse:
         not_modified = get_conditional_response(request, etag=self.etag, last_modified=self.last_modified)
-        response = not_modified if not_modified is not None else HttpResponse(self.content)
+        if not_modified is None:
+            response = HttpResponse(self.content)
+            for name, value in self.headers:
+                response[name] = value
+            return response
         for name, value in self.headers:
-            response[name] = value
-        return response
+            if name.lower() not in BODY_HEADERS:
+                not_modified[name] = value
+        return not_modified
 
 
 class PageMemory:
@@ -165,33 +170,46 @@ def _keepable(response) -> bool:
 
 
 class PageMemoryMiddleware:
-    """Answers public pages from memory (see the module's docstring); keeps what it may."""
+    """Answers public pages from memory (see the module's docstring); keeps what it may.
+
+    First in the middleware list: a kept response is the finished one, with the headers every
+    other middleware added (security headers, the CSP, compression and its Vary), so a reader
+    asking again costs a dictionary lookup. The key holds what those middlewares answer by:
+    scheme, host, path and query, and the encodings the reader accepts.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.keep(request, self.get_response(request))
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        if match is None or match.view_name not in KEPT_VIEWS or not _answerable(request):
-            return None
-        generation = listener.generation()
-        if generation is None:
-            return None
-        key = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        if not _answerable(request):
+            return self.get_response(request)
         # Read before the view reads the database: a change committed meanwhile moves the count
         # on, and what the view makes is then kept under a count that is already past.
-        request.page_memory = (key, generation)
+        generation = listener.generation()
+        if generation is None:
+            return self.get_response(request)
+        key = "|".join(
+            (
+                request.scheme,
+                request.get_host(),
+                request.get_full_path(),
+                request.META.get("HTTP_ACCEPT_ENCODING", "").replace(" ", "").lower(),
+            )
+        )
         kept = memory.get(key, generation, timezone.now())
-        return kept.response(request) if kept is not None else None
+        if kept is not None:
+            return kept.response(request)
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if request.method == "GET" and match is not None and match.view_name in KEPT_VIEWS and _keepable(response):
+            try:
+                self.keep(key, generation, response)
+            except DatabaseError:  # the database went away after answering: serve, keep nothing
+                pass
+        return response
 
-    def keep(self, request, response):
-        pending = getattr(request, "page_memory", None)
-        if pending is None or not _keepable(response):
-            return response
-        key, generation = pending
+    def keep(self, key: str, generation: int, response) -> None:
         now = timezone.now()
         until = now + datetime.timedelta(seconds=MAX_KEEP_SECONDS)
         go_live = memory.next_go_live(generation, now)
@@ -201,16 +219,14 @@ class PageMemoryMiddleware:
             # Made from a replica, a page may be as old as the replica's lag although the change
             # was already announced: kept no longer than readers accept that lag anyway.
             until = min(until, now + datetime.timedelta(seconds=settings.DATABASE_REPLICA_PIN_SECONDS))
-        headers = tuple((name, response[name]) for name in KEPT_HEADERS if name in response)
         memory.put(
             key,
             Kept(
                 generation=generation,
                 until=until,
                 content=response.content,
-                headers=headers,
+                headers=tuple(response.items()),
                 etag=response.get("ETag"),
                 last_modified=parse_http_date_safe(response["Last-Modified"]) if "Last-Modified" in response else None,
             ),
         )
-        return response

@@ -172,3 +172,18 @@ def test_memory_is_bounded_and_forgets_the_least_recently_used():
     assert store.get("/p5", 1, later) is None  # past its time
     store.put("/big", Kept(1, later, b"x" * 2000, (), None, None))
     assert store.get("/big", 1, now) is None  # larger than a quarter of the store: never kept
+
+
+@postgresql_only
+def test_a_kept_page_is_the_finished_response_for_each_encoding(remembering, client, django_assert_num_queries):
+    article = article_on_a04(title="压缩与否的稿件", position=1)
+    plain = client.get(article.get_absolute_url())
+    packed = client.get(article.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    with django_assert_num_queries(0):
+        plain_again = client.get(article.get_absolute_url())
+        packed_again = client.get(article.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in plain_again and plain_again.content == plain.content
+    assert packed_again["Content-Encoding"] == packed["Content-Encoding"] == "gzip"
+    assert packed_again.content == packed.content
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Vary"):
+        assert plain_again[name] == plain[name], name
