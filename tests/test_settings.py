@@ -17,7 +17,8 @@ PROBE = (
 
 
 def run_python(code, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    # Nothing of this run's own database settings (DATABASE_URL, DATABASE_REPLICA_URLS) leaks in.
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     base["DJANGO_SETTINGS_MODULE"] = "hengyang_cms.settings"
     base.update(env)
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=base, timeout=60)
