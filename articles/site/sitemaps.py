@@ -38,6 +38,14 @@ def urls_per_file() -> int:
     return getattr(settings, "SITEMAP_URLS_PER_FILE", URLS_PER_FILE)
 
 
+class FileSizedSitemap(Sitemap):
+    """A section whose files hold at most ``SITEMAP_URLS_PER_FILE`` URLs, like every other section."""
+
+    @property
+    def limit(self):
+        return urls_per_file()
+
+
 class IdBlockPaginator(Paginator):
     """Pages of at most ``per_page`` items by blocks of ids, without OFFSET or a count.
 
@@ -60,17 +68,13 @@ class IdBlockPaginator(Paginator):
         return self._get_page(list(block), number, self)
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(FileSizedSitemap):
     changefreq = "monthly"
     priority = 0.8
 
     def items(self):
         # (id, published_at, content_changed_at): no model instance per URL.
         return Article.objects.visible().order_by("pk").values_list("pk", "published_at", "content_changed_at")
-
-    @property
-    def limit(self):
-        return urls_per_file()
 
     @property
     def paginator(self):
@@ -124,7 +128,7 @@ class ArticleSitemap(Sitemap):
         return max(newest_published, newest_change or newest_published)
 
 
-class IssueSitemap(Sitemap):
+class IssueSitemap(FileSizedSitemap):
     changefreq = "monthly"
     priority = 0.6
 
@@ -132,12 +136,11 @@ class IssueSitemap(Sitemap):
         return issues_with_visible_articles().order_by("date")
 
 
-class EpaperPageSitemap(Sitemap):
+class EpaperPageSitemap(FileSizedSitemap):
     """Each printed page a reader may open (the e-paper, /issues/<date>/<page>/)."""
 
     changefreq = "monthly"
     priority = 0.5
-    limit = 10_000
 
     def items(self):
         return (
@@ -151,7 +154,7 @@ class EpaperPageSitemap(Sitemap):
         return reverse("articles:epaper_page", kwargs={"date": page.issue.date.isoformat(), "page": page.number})
 
 
-class ClusterSitemap(Sitemap):
+class ClusterSitemap(FileSizedSitemap):
     changefreq = "daily"
     priority = 0.7
 
@@ -159,7 +162,7 @@ class ClusterSitemap(Sitemap):
         return Cluster.objects.order_by("position")
 
 
-class CommentatorSitemap(Sitemap):
+class CommentatorSitemap(FileSizedSitemap):
     changefreq = "weekly"
     priority = 0.5
 
@@ -168,7 +171,7 @@ class CommentatorSitemap(Sitemap):
         return Commentator.objects.filter(Exists(wrote_visible)).only("pk").order_by("pk")
 
 
-class SectionIndexSitemap(Sitemap):
+class SectionIndexSitemap(FileSizedSitemap):
     changefreq = "daily"
     priority = 1.0
 
