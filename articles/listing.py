@@ -5,11 +5,15 @@ Used by the article and cluster pages alike; a view module is never imported by 
 
 import hashlib
 import time
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Max
+from django.db.models import IntegerField, Max, Subquery
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from articles.models import Article
@@ -17,32 +21,71 @@ from articles.models import Article
 PAGE_SIZE = 20
 PAGE_KEEP_SECONDS = 60  # HTML of the home and cluster pages kept server-side
 COUNT_SECONDS = 60
+LIST_MAX_PAGES = 100  # settings.LIST_MAX_PAGES overrides it
+
+
+def list_max_pages() -> int:
+    return int(getattr(settings, "LIST_MAX_PAGES", LIST_MAX_PAGES))
+
+
+def list_max_items(per_page: int = PAGE_SIZE) -> int:
+    """How many items a public list shows at most, and counts exactly (one more: "N 篇以上")."""
+    return list_max_pages() * per_page
+
+
+class BoundedCount(Subquery):
+    """How many rows a sliced queryset has (give it ``[:list_max_items() + 1]``), as a subquery.
+
+    COUNT(*) over the slice, so the database stops at its LIMIT: a count per row of a list
+    (per cluster, per commentator) that costs no more than the lists themselves, whatever the
+    size of the archive.
+    """
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS bounded)"
+    output_field = IntegerField()
 
 
 class ListPaginator(Paginator):
-    """A paginator that counts a list of articles once a minute, not on every request.
+    """A paginator over at most LIST_MAX_PAGES pages that counts once a minute, not on every request.
 
-    Counting a cluster's or a tag's visible articles reads all of them, which grows with the
-    archive; the count is kept under a key made of the list's name, the newest change to any
-    article (so an edit, publication or withdrawal counts again at once) and the minute (so a
-    scheduled article that goes live is counted within a minute).
+    A public list (the home page's, a cluster's, a tag's, a commentator's) reaches as deep as
+    settings.LIST_MAX_PAGES pages: an OFFSET page and a count both read every row
+    before them, so a list as long as a cluster's coverage over decades would cost more the older
+    the page, and a crawler walking to its end would hold a worker for seconds. Beyond that the
+    archive search, which finds by date, is the way to older articles (``more`` says there are
+    some; the last page links to it). The count reads at most one row past the last page, exact
+    below that; it is kept under a key made of the list's name, the newest change to any article
+    (so an edit, publication or withdrawal counts again at once) and the minute (so a scheduled
+    article that goes live is counted within a minute).
     """
 
     def __init__(self, *args, count_key: str, newest_change=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
         self.newest_change = newest_change
+        self.max_items = list_max_items(self.per_page)
 
     @cached_property
-    def count(self):
+    def counted(self) -> int:
+        """How many rows the list has, up to max_items + 1 (one more says there are older ones)."""
         newest_change = self.newest_change or Article.objects.aggregate(newest=Max("updated_at"))["newest"]
-        fingerprint = f"{self.count_key}|{newest_change}|{int(time.time() // COUNT_SECONDS)}"
+        fingerprint = f"{self.count_key}|{self.max_items}|{newest_change}|{int(time.time() // COUNT_SECONDS)}"
         key = "list-count:" + hashlib.sha1(fingerprint.encode()).hexdigest()
         count = cache.get(key)
         if count is None:
-            count = super().count
+            # Without the ordering: only how many rows, and the database may stop at max_items + 1.
+            count = self.object_list.order_by().values("pk")[: self.max_items + 1].count()
             cache.set(key, count, COUNT_SECONDS * 2)
         return count
+
+    @cached_property
+    def count(self):
+        return min(self.counted, self.max_items)
+
+    @cached_property
+    def more(self) -> bool:
+        """Whether the list goes on past its last page (the count shown is then "N 篇以上")."""
+        return self.counted > self.max_items
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key: str, newest_change=None):
@@ -50,13 +93,29 @@ def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key: str, newest_ch
 
     ``count_key`` names the list (with what selects it: a cluster's id, a tag's id) for the
     kept count; ``newest_change`` (the newest updated_at of any article) spares a query where
-    the caller has it already.
+    the caller has it already. A page past settings.LIST_MAX_PAGES is out of range.
     """
     paginator = ListPaginator(queryset, per_page, count_key=count_key, newest_change=newest_change)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
         raise Http404("没有这一页。") from exc
+
+
+def older_in_search(page, published_at, **filters) -> str:
+    """On the last page of a list that goes on (paginator.more), the archive search for the rest.
+
+    The search with the list's filter (``cluster=<slug>``, ``commentator=<id>``, ``tag=<name>``),
+    newest first, up to the day of the page's last item (that day included, so nothing falls
+    between the list and the search); empty elsewhere. ``published_at``: that of an item.
+    """
+    if page.has_next() or not page.paginator.more or not page.object_list:
+        return ""
+    last = published_at(page[len(page) - 1])
+    params = {**filters, "sort": "-date"}
+    if last is not None:
+        params["to"] = timezone.localdate(last).isoformat()
+    return reverse("search:search") + "?" + urlencode(params)
 
 
 def kept_page_key(request, name: str) -> tuple[str | None, object]:

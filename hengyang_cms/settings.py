@@ -295,6 +295,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 # before django-axes, which stays last.
 MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "articles.admin.guards.AdminInputGuard")
 
+# Public lists (home, cluster, commentator, tag pages) page this deep and count this far, no
+# further: an OFFSET page or a count costs what lies before it (articles/listing.py). Older
+# articles are found through the archive search, which the last page links to.
+LIST_MAX_PAGES = int(os.environ.get("DJANGO_LIST_MAX_PAGES", "100"))
+
 # Archive search (search/ratelimit.py, search/views.py; see the README's "Archive search").
 # Behind a proxy the client's address is the first in X-Forwarded-For (the proxy must set it).
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
