@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import itertools
 import math
 import time
 import zoneinfo
@@ -47,6 +46,7 @@ from django.db.models import (
     BooleanField,
     Exists,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
 )
@@ -67,7 +67,7 @@ from articles.models import (
 from articles.selectors import can_see_all_articles, issues_with_visible_articles, may_see_unpublished
 from clusters.models import Cluster
 from search import extra_tokens, text
-from search.backends import DOC_TABLE, get_backend, stored_datetime, stored_ids
+from search.backends import DOC_TABLE, count_ids, get_backend, stored_datetime
 from search.query import ParsedQuery
 
 
@@ -329,8 +329,8 @@ def facet_counts(rows: list[tuple]) -> tuple[list[Facet], list[Facet], list[Face
     """
     if not rows:
         return [], [], []
-    cluster_counts = Counter(itertools.chain.from_iterable(stored_ids(r[2]) for r in rows))
-    commentator_counts = Counter(itertools.chain.from_iterable(stored_ids(r[3]) for r in rows))
+    cluster_counts = count_ids([r[2] for r in rows])
+    commentator_counts = count_ids([r[3] for r in rows])
     published = np.array([r[1] for r in rows if r[1] is not None], dtype=float)
     year_counts = Counter((_FIRST_YEAR - 1 + np.searchsorted(_year_starts(), published, side="right")).tolist())
     clusters = [Facet(c.slug, c.name, cluster_counts[c.pk]) for c in Cluster.objects.all() if cluster_counts.get(c.pk)]
@@ -363,9 +363,9 @@ def _doc_where(
 ) -> tuple[str, list]:
     """The WHERE clause over index entries ``d``: visibility, filters and the query.
 
-    Visibility, status and dates are copies kept on the entry, so the common searches never
-    join the article table; the rarer filters (issue, page, people, tag) narrow through a
-    subquery on the articles. ``since`` and ``before`` keep entries published in between (a window).
+    Visibility, status, dates, clusters, commentators and the page number are copies kept on
+    the entry, so the common searches never join the article table; the rarer filters (issue,
+    contributor, tag) narrow through a subquery on the articles. ``since`` and ``before`` keep entries published in between (a window).
     """
     adapt = connection.ops.adapt_datetimefield_value
     now = timezone.now()
@@ -397,29 +397,36 @@ def _doc_where(
     if upper:
         conditions.append("d.published_at < %s")
         params.append(adapt(upper))
-    # The index scan for the words also takes the entry's month, year and cluster tokens
-    # (search/extra_tokens.py), so it visits only entries in the window and the cluster.
-    by_tokens = use_index and bool(parsed.include)
+    # The index scan for the words also takes the entry's month and year tokens and those of
+    # the cluster, commentator and page asked for (search/extra_tokens.py), so it visits only
+    # entries in the window and the filter. Those filters are also tested on the entry's own
+    # copies (a token shared by remainder only narrows), which is all a walk tests.
+    by_tokens = use_index and _by_tokens(parsed, filters)
     all_tokens, any_tokens = [], []
-    if by_tokens and (lower or upper):
+    if by_tokens and parsed.include and (lower or upper):
         # Readers see nothing published after now; staff may also see what is scheduled later.
         last = upper or (_latest_published() if scope.unpublished else now)
         if last is not None:
-            first = lower or datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+            first = lower or datetime.datetime(extra_tokens.FIRST_YEAR, 1, 1, tzinfo=datetime.UTC)
             any_tokens = extra_tokens.window_tokens(first, max(first, last))
-    if filters.cluster and by_tokens:
+    backend = get_backend()
+    if filters.cluster:
         all_tokens.append(extra_tokens.cluster_token(filters.cluster.pk))
-    elif filters.cluster:
-        sql, p = get_backend().cluster_condition(filters.cluster.pk)
+        sql, p = backend.ids_condition("clusters", filters.cluster.pk)
         conditions.append(sql)
         params += p
-    rest = Filters(
-        issue=filters.issue,
-        page=filters.page,
-        commentator=filters.commentator,
-        contributor=filters.contributor,
-        tag=filters.tag,
-    )
+    if filters.commentator:
+        all_tokens.append(extra_tokens.commentator_token(filters.commentator.pk))
+        sql, p = backend.ids_condition("commentators", filters.commentator.pk)
+        conditions.append(sql)
+        params += p
+    if filters.page:
+        all_tokens.append(extra_tokens.page_token(filters.page))
+        conditions.append("d.page = %s")
+        params.append(filters.page)
+    if not by_tokens:
+        all_tokens = []
+    rest = Filters(issue=filters.issue, contributor=filters.contributor, tag=filters.tag)
     if rest.any:
         sql, p = (
             apply_filters(Article.objects.all(), rest, scope=READERS).order_by().values("pk").query.sql_with_params()
@@ -432,6 +439,17 @@ def _doc_where(
     conditions += match
     params += match_params
     return " AND ".join(conditions) or "TRUE", params
+
+
+def _by_tokens(parsed: ParsedQuery, filters: Filters) -> bool:
+    """Whether a search's index lookup can lead: it has words, or a filter with tokens of its own."""
+    return bool(parsed.include or filters.cluster or filters.commentator or filters.page)
+
+
+def _sparse(filters: Filters) -> bool:
+    """Whether a filter keeps few entries anywhere along the date index (a commentator's, an
+    issue's, a tag's): walking the index to find its matches would read most of it."""
+    return bool(filters.commentator or filters.issue or filters.contributor or filters.tag)
 
 
 def _latest_published():
@@ -575,7 +593,7 @@ def _newest(
     return _fetch(
         f"SELECT {columns} FROM {DOC_TABLE} d WHERE {where} ORDER BY {_order('-date')} LIMIT {int(limit)}",
         column_params + params,
-        bitmap=not walk and bool(parsed.include),
+        bitmap=not walk and _by_tokens(parsed, filters),
     )
 
 
@@ -619,15 +637,16 @@ def _matches(
     3. The count is settled once more than limits.exact_limit matches are in hand; otherwise a
        capped probe through the index counts (and, if at most exact_limit, is the result).
 
-    Narrow filters (issue, page, people, tag, dates) skip to the probe: the newest
+    Narrow filters (issue, people, tag, dates) skip to the probe: the newest
     entries say nothing about a filtered set. ``rank`` adds the ranking columns to the rows.
     """
     exact_limit = limits.exact_limit
-    if not parsed.include or replace(filters, cluster=None, status="").any:
+    if not parsed.include or replace(filters, cluster=None, page="", status="").any:
         probe = _capped_matches(parsed, filters, scope=scope, rank=rank, limits=limits)
         if len(probe) <= exact_limit:
             return _Matches(_date_sorted(probe, "-date"), complete=True, count=len(probe))
-        rows = _newest(parsed, filters, scope=scope, limit=need, walk=not parsed.include, rank=rank)
+        walk = not parsed.include and not _sparse(filters)
+        rows = _newest(parsed, filters, scope=scope, limit=need, walk=walk, rank=rank)
         return _Matches(rows, complete=len(rows) < need, count=exact_limit + 1)
 
     total = _statistics(limits)["total"]
@@ -648,6 +667,8 @@ def _matches(
         margin = 1.3
         if filters.cluster:
             share /= 8  # the eight clusters split the archive roughly evenly
+        if filters.page:
+            share /= 8  # and an issue has about eight pages
     window = max(first, int(margin * need / max(share, 1e-9)))
     rows, before = [], None
     while True:
@@ -696,13 +717,15 @@ def _date_page(
     (the caller knows there are more than limits.exact_limit matches); newest first the planner
     chooses between that walk and the term's bitmap.
     """
-    where, params = _doc_where(parsed, filters, scope=scope, use_index=sort != "date")
+    # Oldest first a walk from the oldest entry finds a page soon, unless the filter is sparse.
+    use_index = sort != "date" or _sparse(filters)
+    where, params = _doc_where(parsed, filters, scope=scope, use_index=use_index)
     order = _order(sort)
     rows = _fetch(
         f"SELECT d.article_id FROM {DOC_TABLE} d WHERE {where} ORDER BY {order} "
         f"LIMIT {int(limits.page_size)} OFFSET {int(offset)}",
         params,
-        bitmap=sort != "date" and bool(parsed.include),
+        bitmap=use_index and _by_tokens(parsed, filters),
     )
     return [row[0] for row in rows]
 
@@ -804,7 +827,7 @@ def _ordered_ids(
     rows = _fetch(
         f"SELECT d.article_id FROM {DOC_TABLE} d WHERE {where} ORDER BY {_order(sort)}{limit}",
         params,
-        bitmap=bool(parsed.include),
+        bitmap=_by_tokens(parsed, filters),
     )
     seen = set(ranked)
     ids = ranked + [row[0] for row in rows if row[0] not in seen]
@@ -819,7 +842,7 @@ def _capped_matches(
     return _fetch(
         f"SELECT {columns} FROM {DOC_TABLE} d WHERE {where} LIMIT {int(limits.exact_limit) + 1}",
         column_params + params,
-        bitmap=bool(parsed.include),
+        bitmap=_by_tokens(parsed, filters),
     )
 
 
@@ -874,7 +897,17 @@ def _run_search(
 
 
 def page_articles(ids: list[int]) -> QuerySet[Article]:
-    return Article.objects.filter(pk__in=ids).with_people()
+    """The page's articles with what a result shows: issue and page, and the sections (with
+    their commentators' names) a snippet may come from. No credits: a result names none, and
+    building their instances cost a search more than its index lookups."""
+    sections = Section.objects.select_related("commentator").only(
+        "article_id", "position", "heading", "body", "commentator_title", "commentator__name", "commentator__title"
+    )
+    return (
+        Article.objects.filter(pk__in=ids)
+        .select_related("page__issue")
+        .prefetch_related(Prefetch("sections", sections))
+    )
 
 
 def latest_issues(limit: int = 10) -> QuerySet[Issue]:

@@ -25,7 +25,7 @@ from django.db import connection, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils import timezone
 
-from articles.models import Article, Commentator, Contributor, Credit, Section
+from articles.models import Article, Commentator, Contributor, Credit, Page, Section
 from articles.signals import articles_written, bulk_load_finished
 from search.backends import DOC_TABLE, SearchBackend, get_backend, index_row
 
@@ -35,7 +35,8 @@ CHUNK_SIZE = 500
 def _fetch(chunk: list[int]) -> tuple[list[tuple], list[int]]:
     """The indexed fields of the articles in ``chunk`` as read, and the ids that no longer exist.
 
-    A row is (id, head fields, body fields, status, published_at, cluster ids, commentator ids);
+    A row is (id, head fields, body fields, status, published_at, cluster ids, commentator ids,
+    page number);
     backends.index_row() normalises it into an index row.
 
     Plain tuples rather than model instances: building tens of thousands of instances per
@@ -44,7 +45,7 @@ def _fetch(chunk: list[int]) -> tuple[list[tuple], list[int]]:
     articles = (
         Article.objects.filter(pk__in=chunk)
         .order_by()
-        .values_list("pk", "kicker", "title", "subtitle", "lead", "status", "published_at")
+        .values_list("pk", "kicker", "title", "subtitle", "lead", "status", "published_at", "page__number")
     )
     heads: dict[int, list[str]] = {}
     bodies: dict[int, list[str]] = {}
@@ -52,10 +53,12 @@ def _fetch(chunk: list[int]) -> tuple[list[tuple], list[int]]:
     # Written with raw SQL by the backends, so stored the way Django itself stores a datetime
     # (on SQLite: naive UTC text, which compares correctly with what the ORM sends).
     adapt = connection.ops.adapt_datetimefield_value
-    for pk, kicker, title, subtitle, lead, status, published_at in articles:
+    page_numbers: dict[int, str] = {}
+    for pk, kicker, title, subtitle, lead, status, published_at, page_number in articles:
         heads[pk] = [kicker, title, subtitle]
         bodies[pk] = [lead]
         state[pk] = (status or "", adapt(published_at))
+        page_numbers[pk] = page_number or ""
     names: dict[int, list[str]] = {pk: [] for pk in heads}
     commentator_ids: dict[int, set[int]] = {pk: set() for pk in heads}
     sections = (
@@ -96,6 +99,7 @@ def _fetch(chunk: list[int]) -> tuple[list[tuple], list[int]]:
             *state[pk],
             cluster_ids[pk],
             sorted(commentator_ids[pk]),
+            page_numbers[pk],
         )
         for pk in sorted(heads)
     ]
@@ -199,6 +203,15 @@ def _person_renamed(sender, instance, created=False, **kwargs):
     schedule(set(ids))
 
 
+def _page_renumbered(sender, instance, created=False, **kwargs):
+    """Entries keep their page's number (and its token): a page renumbered (A04 to A05) rewrites
+    those of its articles. A page saved for anything else (its image, its regions) rewrites none."""
+    if created:
+        return
+    moved = Article.objects.filter(page=instance).exclude(search_document__page=instance.number)
+    schedule(moved.values_list("pk", flat=True))
+
+
 def _clusters_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """Entries keep their article's cluster ids and tokens, so links count as edits."""
     if not reverse:
@@ -229,7 +242,7 @@ def _bulk_load_finished(sender, article_ids, **kwargs):
 
 # Migrations that change what the index holds (its tokens). Migrations import no application
 # code, so the rebuild they need runs here, after `migrate` has applied one of them forwards.
-REBUILD_AFTER_MIGRATIONS = {("search", "0007_new_tokens")}
+REBUILD_AFTER_MIGRATIONS = {("search", "0007_new_tokens"), ("search", "0008_filter_tokens")}
 
 
 def _rebuild_after_token_migrations(sender, plan=None, using="default", **kwargs):
@@ -271,6 +284,7 @@ def connect_signals(app_config=None):
             sender=model,
             dispatch_uid=f"{dispatch}.{model.__name__}_deleted",
         )
+    post_save.connect(_page_renumbered, sender=Page, dispatch_uid=f"{dispatch}.page_saved")
     for model in (Commentator, Contributor):
         post_save.connect(
             _person_renamed,

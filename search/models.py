@@ -12,12 +12,13 @@ class SearchDocument(models.Model):
     (int4[] of token codes, GIN-indexed), on SQLite the FTS5 table ``search_fts`` keyed by
     article id, both made by migrations and written by search/backends. The tokens are the
     text's unigrams, bigrams and trigrams with a digit or Latin letter (search/text.py) plus the
-    entry's publication month, year and clusters (search/extra_tokens.py). Matches longer than
-    two units are confirmed against this text, so results are exact substring matches.
+    entry's publication month, year, clusters, commentators and page (search/extra_tokens.py).
+    Matches longer than two units are confirmed against this text, so results are exact
+    substring matches.
 
     Migrations also add ``clusters`` and ``commentators``, copies of the article's cluster and
-    commentator ids (int4[] on PostgreSQL, "3,5,8" text on SQLite), which a cluster filter and
-    the facet counts read; they are written with raw SQL only, so they are not fields here.
+    commentator ids (int4[] on PostgreSQL, "3,5,8" text on SQLite), which the cluster and
+    commentator filters and the facet counts read; they are written with raw SQL only, so they are not fields here.
     """
 
     # No database constraint and no cascade: when an article is deleted its entry must
@@ -39,6 +40,9 @@ class SearchDocument(models.Model):
     # The newest-first index over them is made by migration 0004, per database.
     status = models.CharField("状态", max_length=16, blank=True, default="", db_default="")
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    # The article's page number (版次, as articles.Page.number), so a search limited to a page
+    # tests the entry itself instead of joining articles and pages.
+    page = models.CharField("版次", max_length=4, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "检索索引条目"

@@ -5,7 +5,8 @@ index, and writes many entries at once by binary COPY (pgcopy.py); SQLite (sqlit
 them in the contentless FTS5 table ``search_fts``, keyed by article id. Both index the same
 tokens: every UTF-16 unit of the normalised text, every pair of adjacent units, and every three
 units in a row that include a digit or Latin letter (search/text.py), plus one token for the
-entry's publication month, one for its year and one per cluster (search/extra_tokens.py). Both
+entry's publication month, one for its year, one per cluster and commentator and one for its
+page number (search/extra_tokens.py). Both
 confirm terms longer than two units against the stored normalised text, so both return exactly
 the articles that contain the query.
 
@@ -17,7 +18,7 @@ A backend (get_backend()) answers, for its database:
   ``articles_article``;
 - the rest of a search's SQL: the ORDER BY that follows the date index (date_order()), the
   publication time as seconds since 1970 (epoch_sql), the ranking columns (rank_columns()),
-  the cluster filter without tokens (cluster_condition()), the planner's statistics
+  the cluster and commentator filters on the entry's copies of the ids (ids_condition()), the planner's statistics
   (statistics()), how a query steers the planner (steer_planner()), and the statement timeout
   (time_limit(), is_timeout()).
 
@@ -29,6 +30,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
+import itertools
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -42,15 +45,16 @@ ARTICLE_ID = '"articles_article"."id"'
 
 
 def entry_grams(row: tuple, *, signed: bool = True) -> np.ndarray:
-    """The tokens of an index row: its text's, its publication month's and year's, its clusters'."""
+    """The tokens of an index row: its text's, its publication month's and year's, its
+    clusters', commentators' and page's."""
     codes = text.token_array(row[1] + text.FIELD_SEPARATOR + row[2], signed=signed)
-    extra = extra_tokens.entry_tokens(row[4], row[5])  # all positive: the same signed or not
+    extra = extra_tokens.entry_tokens(row[4], row[5], row[6], row[7])  # all positive: the same signed or not
     return np.concatenate((codes, np.asarray(extra, dtype=codes.dtype))) if extra else codes
 
 
 def index_row(raw: tuple) -> tuple:
-    """(id, head, body, status, published_at, cluster ids, commentator ids) from an article's
-    fields as read (see indexing._fetch): its text normalised, fields joined."""
+    """(id, head, body, status, published_at, cluster ids, commentator ids, page number) from an
+    article's fields as read (see indexing._fetch): its text normalised, fields joined."""
     pk, heads, bodies, *rest = raw
     return (pk, text.join_fields(heads), text.join_fields(bodies), *rest)
 
@@ -60,6 +64,14 @@ def stored_ids(value) -> list[int]:
     if isinstance(value, str):
         return [int(part) for part in value.split(",") if part]
     return value or []
+
+
+def count_ids(values: list) -> Counter:
+    """How often each id occurs in entries' copies of ids as read back (see stored_ids): joined
+    once rather than read entry by entry, as facets count thousands of entries per search."""
+    if values and isinstance(values[0], str):
+        return Counter(int(part) for part in ",".join(values).split(",") if part)
+    return Counter(itertools.chain.from_iterable(values))  # int4[] columns are never NULL
 
 
 def stored_datetime(value) -> datetime.datetime | None:
@@ -141,8 +153,9 @@ class SearchBackend:
         else newest first; undated entries count as the oldest (first, or last), ties by id."""
         raise NotImplementedError
 
-    def cluster_condition(self, cluster_id: int) -> tuple[str, list]:
-        """Entry ``d`` is in the cluster, tested on its copy of the cluster ids (no tokens)."""
+    def ids_condition(self, column: str, value: int) -> tuple[str, list]:
+        """Entry ``d``'s copy of ids in ``column`` ("clusters" or "commentators") holds ``value``:
+        exact, where a token shared by remainder only narrows."""
         raise NotImplementedError
 
     def term_length(self, term: str) -> int:

@@ -48,11 +48,13 @@ def timestamptz(value: datetime.datetime | None) -> bytes:
     return struct.pack("!iq", 8, micros)
 
 
-def entry_row(article_id: int, head: str, body: str, status: str, published_at, clusters, commentators, grams) -> bytes:
-    """One row of (article_id, head, body, status, published_at, clusters, commentators, grams)."""
+def entry_row(
+    article_id: int, head: str, body: str, status: str, published_at, clusters, commentators, page: str, grams
+) -> bytes:
+    """One row of (article_id, head, body, status, published_at, clusters, commentators, page, grams)."""
     return b"".join(
         (
-            struct.pack("!h", 8),
+            struct.pack("!h", 9),
             _INT8.pack(8, article_id),
             text(head),
             text(body),
@@ -60,6 +62,7 @@ def entry_row(article_id: int, head: str, body: str, status: str, published_at, 
             timestamptz(published_at),
             int4_array(clusters),
             int4_array(commentators),
+            text(page),
             int4_array(grams),
         )
     )

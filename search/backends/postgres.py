@@ -23,7 +23,7 @@ GIN_INDEX = "search_document_grams_gin"
 DATE_INDEX = "search_doc_published_idx"
 CLUSTERS_INDEX = "search_doc_clusters_gin"
 STAGING_TABLE = "search_entries_incoming"
-COLUMNS = "article_id, head, body, status, published_at, clusters, commentators, grams"
+COLUMNS = "article_id, head, body, status, published_at, clusters, commentators, page, grams"
 QUERY_CANCELED = "57014"  # the SQLSTATE of a statement stopped by statement_timeout
 
 
@@ -97,12 +97,12 @@ class PostgresBackend(SearchBackend):
         update = (
             "ON CONFLICT (article_id) DO UPDATE SET head = EXCLUDED.head, body = EXCLUDED.body, "
             "status = EXCLUDED.status, published_at = EXCLUDED.published_at, clusters = EXCLUDED.clusters, "
-            "commentators = EXCLUDED.commentators, grams = EXCLUDED.grams"
+            "commentators = EXCLUDED.commentators, page = EXCLUDED.page, grams = EXCLUDED.grams"
         )
         if len(rows) < self.copy_threshold:
             cursor.execute(
                 f"INSERT INTO {DOC_TABLE} ({COLUMNS}) "
-                f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s::int4[], %s::int4[], %s::int4[])'] * len(rows))} {update}",
+                f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s::int4[], %s::int4[], %s, %s::int4[])'] * len(rows))} {update}",
                 [value for row in rows for value in (*row, grams_literal(row))],
             )
             return
@@ -224,9 +224,9 @@ class PostgresBackend(SearchBackend):
             return "d.published_at ASC NULLS FIRST, d.article_id ASC"
         return "d.published_at DESC NULLS LAST, d.article_id DESC"
 
-    def cluster_condition(self, cluster_id: int) -> tuple[str, list]:
-        # The entry's copy of the cluster ids: cheap to test row by row, and GIN-indexed.
-        return "d.clusters @> ARRAY[%s]::int4[]", [cluster_id]
+    def ids_condition(self, column: str, value: int) -> tuple[str, list]:
+        # The entry's copy of the ids: cheap to test row by row (the clusters' also GIN-indexed).
+        return f"d.{column} @> ARRAY[%s]::int4[]", [value]
 
     def term_length(self, term: str) -> int:
         return len(term.encode())

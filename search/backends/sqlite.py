@@ -1,8 +1,8 @@
 """The SQLite backend: a contentless FTS5 table ``search_fts`` of token codes, keyed by article id.
 
 SQLite has no arrays: an entry's tokens are written to FTS5 as a string of unsigned decimal
-codes (the same tokens as on PostgreSQL, month, year and cluster tokens included), and its
-cluster and commentator ids are kept as text, "3,5,8".
+codes (the same tokens as on PostgreSQL, month, year, cluster, commentator and page tokens
+included), and its cluster and commentator ids are kept as text, "3,5,8".
 
 SQLite has no statement timeout: time_limit() installs a progress handler that interrupts the
 statement running when the time is up (SQLite then raises "interrupted").
@@ -52,19 +52,20 @@ class SqliteBackend(SearchBackend):
         for start in range(0, len(article_ids), 500):
             chunk = article_ids[start : start + 500]
             cursor.execute(
-                f"SELECT article_id, head, body, status, published_at, clusters FROM {DOC_TABLE} "
+                f"SELECT article_id, head, body, status, published_at, clusters, commentators, page FROM {DOC_TABLE} "
                 f"WHERE article_id IN ({', '.join(['%s'] * len(chunk))})",
                 chunk,
             )
-            for aid, head, body, status, published_at, clusters in cursor.fetchall():
-                found.append((aid, self._token_string((aid, head, body, status, published_at, stored_ids(clusters)))))
+            for aid, head, body, status, published_at, clusters, commentators, page in cursor.fetchall():
+                row = (aid, head, body, status, published_at, stored_ids(clusters), stored_ids(commentators), page)
+                found.append((aid, self._token_string(row)))
         return found
 
     @staticmethod
     def _token_string(row: tuple) -> str:
         # Unsigned decimal codes are plain words to any FTS5 tokenizer, which would split our
         # tokens' punctuation and spaces. Order is irrelevant: detail=none keeps no positions.
-        row = (*row[:4], stored_datetime(row[4]), row[5])  # rows carry the text Django stores
+        row = (*row[:4], stored_datetime(row[4]), *row[5:])  # rows carry the text Django stores
         return " ".join(map(str, entry_grams(row, signed=False).tolist()))
 
     def _remove(self, cursor, article_ids: list[int]) -> None:
@@ -87,9 +88,9 @@ class SqliteBackend(SearchBackend):
 
     def _insert(self, cursor, rows: list[tuple], *, suffix: str = "") -> None:
         cursor.executemany(
-            f"INSERT INTO {DOC_TABLE}{suffix} (article_id, head, body, status, published_at, clusters, commentators) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [(*row[:5], id_text(row[5]), id_text(row[6])) for row in rows],
+            f"INSERT INTO {DOC_TABLE}{suffix} (article_id, head, body, status, published_at, clusters, commentators, page) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [(*row[:5], id_text(row[5]), id_text(row[6]), row[7]) for row in rows],
         )
         cursor.executemany(
             f"INSERT INTO {FTS_TABLE}{suffix} (rowid, tokens) VALUES (%s, %s)",
@@ -216,8 +217,8 @@ class SqliteBackend(SearchBackend):
         # SQLite orders NULL first ascending and last descending without being told.
         return "d.published_at ASC, d.article_id ASC" if sort == "date" else "d.published_at DESC, d.article_id DESC"
 
-    def cluster_condition(self, cluster_id: int) -> tuple[str, list]:
-        return "instr(',' || d.clusters || ',', %s) > 0", [f",{cluster_id},"]
+    def ids_condition(self, column: str, value: int) -> tuple[str, list]:
+        return f"instr(',' || d.{column} || ',', %s) > 0", [f",{value},"]
 
     # How often (in SQLite virtual machine instructions) the progress handler looks at the clock:
     # a few hundred times a second on a busy statement, a negligible cost.
