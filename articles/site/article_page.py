@@ -36,19 +36,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 
 from articles.loading import load_for_page
-from articles.models import (
-    Article,
-    ArticleRendering,
-    Commentator,
-    Contributor,
-    Credit,
-    Issue,
-    Page,
-    PageRegion,
-    Section,
-    detail_prefetches,
-    visible_sql,
-)
+from articles.models import Article, ArticleRendering, Issue, Page, PageRegion, detail_prefetches, visible_sql
 from articles.signals import bulk_load_finished
 from articles.site import presentation
 from hengyang_cms.http import RECENT_MAX_AGE, cache_publicly, max_age_for, with_validators
@@ -338,7 +326,7 @@ def connect() -> None:
     from django.contrib.contenttypes.models import ContentType
     from taggit.models import Tag, TaggedItem
 
-    from articles.models import Photo
+    from articles.models import Commentator, Contributor, Credit, Photo, Section
     from clusters.models import Cluster
 
     def article_of(sender, instance, **kwargs):
@@ -395,6 +383,8 @@ def analyze_after_bulk_load(sender, **kwargs) -> None:
     those tables whole in parallel (370 articles/s instead of thousands at a million). Runs
     before that rebuild: it is sent at once, the rebuild waits for the commit.
     """
+    from articles.models import Commentator, Contributor, Credit, Section
+
     tables = [model._meta.db_table for model in (Issue, Page, Article, Section, Credit, Commentator, Contributor)]
     tables.append(Article.clusters.through._meta.db_table)
     with connection.cursor() as cursor:
