@@ -329,13 +329,19 @@ def measure_pages(timer: Timer, rng: random.Random, repeats: int) -> None:
         timer.get("issue page", f"/issues/{day.isoformat()}/")
     timer.peak("issue page", f"/issues/{issue_dates[0].isoformat()}/")
 
+    from django.conf import settings
+
     from articles.listing import PAGE_SIZE
+
+    def last_listed(count: int) -> int:
+        """The last page a list shows: its end, or the last of settings.LIST_MAX_PAGES."""
+        return min(max(1, -(-count // PAGE_SIZE)), settings.LIST_MAX_PAGES)
 
     for cluster in Cluster.objects.order_by("position"):
         timer.get("cluster page", f"/clusters/{cluster.slug}/")
         count = cluster.articles.filter(pk__in=visible.values("pk")).count()
-        last = max(1, -(-count // PAGE_SIZE))
-        timer.get("cluster page, last of its full list", f"/clusters/{cluster.slug}/?page={last}")
+        last = last_listed(count)
+        timer.get("cluster page, the last it lists", f"/clusters/{cluster.slug}/?page={last}")
     timer.peak("cluster page", "/clusters/nonferrous/")
     timer.get("cluster index", "/clusters/")
     busiest = list(
@@ -346,7 +352,7 @@ def measure_pages(timer: Timer, rng: random.Random, repeats: int) -> None:
     for pk, _ in busiest:
         n = commentaries().filter(commentator=pk).count()
         timer.get("commentator page", f"/commentators/{pk}/")
-        timer.get("commentator page, last of its full list", f"/commentators/{pk}/?page={max(1, -(-n // PAGE_SIZE))}")
+        timer.get("commentator page, the last it lists", f"/commentators/{pk}/?page={last_listed(n)}")
     timer.peak("commentator page", f"/commentators/{busiest[0][0]}/")
     timer.get("commentator index", "/commentators/")  # once: it may run to the statement timeout
     for _ in range(repeats):
@@ -508,10 +514,10 @@ ROWS = [
     "issue page",
     "cluster index",
     "cluster page",
-    "cluster page, last of its full list",
+    "cluster page, the last it lists",
     "commentator index",
     "commentator page",
-    "commentator page, last of its full list",
+    "commentator page, the last it lists",
     "feed: latest",
     "feed: a cluster",
     "sitemap index",
@@ -639,8 +645,8 @@ PLOTTED = [
     "first page by date (search layer)",
     "article (first view, across the archive)",
     "issue page",
-    "cluster page, last of its full list",
-    "commentator page, last of its full list",
+    "cluster page, the last it lists",
+    "commentator page, the last it lists",
     "sitemap file",
     "admin: article list",
     "admin: search box, common term",
