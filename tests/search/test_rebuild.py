@@ -189,3 +189,27 @@ def test_migrate_rebuilds_the_index_after_a_migration_that_changes_the_tokens(db
     assert article.pk not in found("石鼓书院")
     migrated("search", "0008_filter_tokens")
     assert article.pk in found("石鼓书院")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index builds")
+@pytest.mark.parametrize(("configured", "used"), [("64MB", "256MB"), ("1GB", "1GB")])
+def test_a_rebuild_builds_its_indexes_in_at_least_256_mb_and_never_less_than_configured(configured, used):
+    ArticleFactory(title="衡州窑遗址考古新发现", status="published")
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith("CREATE INDEX"):
+            with connection.connection.cursor() as probe:
+                seen.append(probe.execute("SHOW maintenance_work_mem").fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET maintenance_work_mem = '{configured}'")
+    try:
+        with connection.execute_wrapper(watch):
+            rebuild_index()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET maintenance_work_mem")
+    assert seen and set(seen) == {used}
+    assert found("衡州窑")
