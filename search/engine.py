@@ -32,6 +32,7 @@ overflow. Exports read every match's id in the order the search page lists them
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import math
@@ -498,8 +499,41 @@ def _statistics(limits: SearchLimits) -> dict:
 _cutoffs: dict = {}
 
 
-def _window_cutoff(size: int, *, scope: Scope, limits: SearchLimits):
-    """About the publication time of the ``size``-th newest entry, or None when there are fewer.
+def _fraction_before(when: datetime.datetime | None, dates: list) -> float:
+    """About the share of entries published before ``when`` (None: after all of them), from the
+    ascending quantiles of the date histogram."""
+    if when is None:
+        return 1.0
+    index = bisect.bisect_left(dates, when)
+    if index == 0:
+        return 0.0
+    if index >= len(dates):
+        return 1.0
+    low, high = dates[index - 1], dates[index]
+    part = (when - low) / (high - low) if high > low else 0.0
+    return (index - 1 + part) / (len(dates) - 1)
+
+
+def _bounds(filters: Filters) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """The filters' dates as the first moment included and the first moment after."""
+    lower = _start_of_day(filters.date_from) if filters.date_from else None
+    upper = _start_of_day(filters.date_to + datetime.timedelta(days=1)) if filters.date_to else None
+    return lower, upper
+
+
+def _range_total(lower, upper, *, limits: SearchLimits) -> int:
+    """About how many entries were published in [lower, upper) (0 when statistics do not say)."""
+    stats = _statistics(limits)
+    dates, total = stats["dates"], stats["total"]
+    if not (lower or upper) or len(dates) < 2 or not total:
+        return total
+    first = _fraction_before(lower, dates) if lower else 0.0
+    return max(1, int(total * (_fraction_before(upper, dates) - first)))
+
+
+def _window_cutoff(size: int, *, scope: Scope, limits: SearchLimits, lower=None, upper=None):
+    """About the publication time of the ``size``-th newest entry published before ``upper``
+    (the newest of all without one), or None when fewer were published since ``lower``.
 
     From the date histogram where the statistics have one (PostgreSQL; interpolated between its
     quantiles); otherwise counted along the date index and kept limits.cutoff_ttl seconds. The
@@ -509,17 +543,18 @@ def _window_cutoff(size: int, *, scope: Scope, limits: SearchLimits):
     stats = _statistics(limits)
     dates, total = stats["dates"], stats["total"]
     if len(dates) >= 2 and total:
-        if size >= total:
+        target = _fraction_before(upper, dates) - size / total
+        if target <= (_fraction_before(lower, dates) if lower else 0.0):
             return None
-        position = (1 - size / total) * (len(dates) - 1)
+        position = target * (len(dates) - 1)
         index = min(int(position), len(dates) - 2)
         return dates[index] + (dates[index + 1] - dates[index]) * (position - index)
-    key = (scope, size)
+    key = (scope, size, lower, upper)
     cached = _cutoffs.get(key)
     now = time.monotonic()
     if cached and now - cached[0] < limits.cutoff_ttl:
         return cached[1]
-    where, params = _doc_where(ParsedQuery(), Filters(), scope=scope)
+    where, params = _doc_where(ParsedQuery(), Filters(), scope=scope, since=lower, before=upper)
     rows = _fetch(
         f"SELECT d.published_at FROM {DOC_TABLE} d WHERE {where} AND d.published_at IS NOT NULL "
         f"ORDER BY {_order('-date')} LIMIT 1 OFFSET {int(size) - 1}",
@@ -529,6 +564,24 @@ def _window_cutoff(size: int, *, scope: Scope, limits: SearchLimits):
     if limits.cutoff_ttl > 0:
         _cutoffs[key] = (now, cutoff)
     return cutoff
+
+
+def _filter_share(filters: Filters, *, limits: SearchLimits) -> float:
+    """About what share of the entries the cluster, page and commentator filters keep: the
+    product of their tokens' shares where statistics list them (below the listed ones for a
+    token they do not list), else a guess (eight clusters, eight pages an issue, a commentator
+    in one article of a hundred)."""
+    stats = _statistics(limits)
+    freqs, floor = stats["freqs"], stats["floor"]
+    share = 1.0
+    for token, guess in (
+        (filters.cluster and extra_tokens.cluster_token(filters.cluster.pk), 1 / 8),
+        (filters.page and extra_tokens.page_token(filters.page), 1 / 8),
+        (filters.commentator and extra_tokens.commentator_token(filters.commentator.pk), 1 / 100),
+    ):
+        if token:
+            share *= freqs.get(token, floor) if freqs else guess
+    return share
 
 
 def _estimated_share(parsed: ParsedQuery, *, limits: SearchLimits) -> float:
@@ -600,8 +653,10 @@ def _newest(
 def _newest_by_walk(
     parsed: ParsedQuery, filters: Filters, *, scope: Scope, limit: int, window: int, rank: bool = False
 ) -> list[tuple]:
-    """Rows of the newest ``limit`` matches among the newest ``window`` entries, testing each entry."""
-    visible, visible_params = _doc_where(ParsedQuery(), Filters(), scope=scope)
+    """Rows of the newest ``limit`` matches among the newest ``window`` entries (within the
+    filters' dates), testing each entry."""
+    lower, upper = _bounds(filters)
+    visible, visible_params = _doc_where(ParsedQuery(), Filters(), scope=scope, since=lower, before=upper)
     where, params = _doc_where(parsed, filters, scope=scope, use_index=False)
     columns, column_params = _columns(parsed if rank else None)
     # The inner query walks the date index over the window; OFFSET 0 keeps it from being merged.
@@ -637,11 +692,14 @@ def _matches(
     3. The count is settled once more than limits.exact_limit matches are in hand; otherwise a
        capped probe through the index counts (and, if at most exact_limit, is the result).
 
-    Narrow filters (issue, people, tag, dates) skip to the probe: the newest
+    With a date filter "newest" means newest within its dates: the walk and the windows start
+    at the range's end; a cluster, page or commentator filter narrows the density by its token's
+    share. Narrow filters (issue, contributor, tag) skip to the probe: the newest
     entries say nothing about a filtered set. ``rank`` adds the ranking columns to the rows.
     """
     exact_limit = limits.exact_limit
-    if not parsed.include or replace(filters, cluster=None, page="", status="").any:
+    tokened = replace(filters, cluster=None, page="", commentator=None, status="", date_from=None, date_to=None)
+    if not parsed.include or tokened.any:
         probe = _capped_matches(parsed, filters, scope=scope, rank=rank, limits=limits)
         if len(probe) <= exact_limit:
             return _Matches(_date_sorted(probe, "-date"), complete=True, count=len(probe))
@@ -649,8 +707,10 @@ def _matches(
         rows = _newest(parsed, filters, scope=scope, limit=need, walk=walk, rank=rank)
         return _Matches(rows, complete=len(rows) < need, count=exact_limit + 1)
 
-    total = _statistics(limits)["total"]
-    share = _estimated_share(parsed, limits=limits)
+    # Within the filters' dates the newest entries are those just before the range's end.
+    lower, upper = _bounds(filters)
+    total = _range_total(lower, upper, limits=limits)
+    share = _estimated_share(parsed, limits=limits) * _filter_share(filters, limits=limits)
     # Long enough for a dense term's ``need`` matches; otherwise only long enough to measure
     # the density (a few ms), and skipped when even the bound from statistics expects hardly
     # any matches there.
@@ -665,16 +725,16 @@ def _matches(
         margin = 1.2 + 2 / math.sqrt(len(rows) + 1)
     else:
         margin = 1.3
-        if filters.cluster:
-            share /= 8  # the eight clusters split the archive roughly evenly
-        if filters.page:
-            share /= 8  # and an issue has about eight pages
     window = max(first, int(margin * need / max(share, 1e-9)))
     rows, before = [], None
     while True:
         if not _statistics(limits)["dates"]:
             window = 1 << (window - 1).bit_length()  # counted cutoffs are kept: few sizes
-        cutoff = _window_cutoff(window, scope=scope, limits=limits) if not total or window < total else None
+        cutoff = (
+            _window_cutoff(window, scope=scope, limits=limits, lower=lower, upper=upper)
+            if not total or window < total
+            else None
+        )
         rows += _newest(
             parsed,
             filters,

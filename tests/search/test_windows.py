@@ -133,3 +133,31 @@ def test_staff_windows_reach_scheduled_articles_and_a_status_filter(archive):
         parse_query("石鼓书院"), Filters(status="scheduled"), staff=True, sort="-date", page_number=1, limits=limits
     )
     assert [a.pk for a in scheduled.articles] == [later.pk] and scheduled.exact
+
+
+@pytest.mark.parametrize("walk_share", [0.3, 2.0], ids=["walk", "index"])
+def test_windows_within_a_date_range_start_at_its_end(archive, walk_share):
+    """With a date filter the newest matches are the newest within it: the walk and the windows
+    begin at the range's end, not at the archive's newest entry."""
+    limits = dataclasses.replace(LIMITS, walk_share=walk_share)
+    first, last = datetime.date(2016, 1, 1), datetime.date(2018, 6, 30)
+    outcome = run_search(
+        parse_query("石鼓书院"),
+        Filters(date_from=first, date_to=last),
+        staff=False,
+        sort="-date",
+        page_number=1,
+        limits=limits,
+    )
+    inside = [a for a in archive if first <= a.published_at.date() <= last]
+    assert [a.pk for a in outcome.articles] == newest(inside, lambda a: "石鼓书院" in a.lead, 20)
+    assert not outcome.exact and outcome.total == LIMITS.exact_limit + 1
+    oldest = run_search(
+        parse_query("石鼓书院"),
+        Filters(date_from=first, date_to=last),
+        staff=False,
+        sort="date",
+        page_number=1,
+        limits=limits,
+    )
+    assert [a.pk for a in oldest.articles] == newest(inside, lambda a: "石鼓书院" in a.lead, 20)[::-1]
