@@ -93,6 +93,8 @@ class SearchLimits:
     # sooner than the index bitmap, which must first collect every entry holding the term's
     # tokens, however old.
     walk_share: float = 0.3
+    # Entries an oldest-first page walks at most before it asks the index instead.
+    oldest_walk: int = 20000
     # A search's statements stop after this long (PostgreSQL) and the reader is asked to narrow it.
     timeout_ms: int = 4000
     # Seconds the planner's statistics and a counted window cutoff are kept per process; 0 keeps none.
@@ -404,7 +406,7 @@ def _doc_where(
     # copies (a token shared by remainder only narrows), which is all a walk tests.
     by_tokens = use_index and _by_tokens(parsed, filters)
     all_tokens, any_tokens = [], []
-    if by_tokens and parsed.include and (lower or upper):
+    if by_tokens and parsed.include and (lower or upper) and not _wide_window(lower, upper):
         # Readers see nothing published after now; staff may also see what is scheduled later.
         last = upper or (_latest_published() if scope.unpublished else now)
         if last is not None:
@@ -512,6 +514,23 @@ def _fraction_before(when: datetime.datetime | None, dates: list) -> float:
     low, high = dates[index - 1], dates[index]
     part = (when - low) / (high - low) if high > low else 0.0
     return (index - 1 + part) / (len(dates) - 1)
+
+
+# A window holding more than this share of the entries is not asked for by its months and
+# years: the index would merge their long lists (70 ms for decades at a million entries) to
+# exclude little, where the date test on the entries the terms find costs less. Below it the
+# entries the window excludes cost more to read than the lists to merge.
+WIDE_WINDOW_SHARE = 0.6
+
+
+def _wide_window(lower, upper) -> bool:
+    """Whether [lower, upper) holds more than WIDE_WINDOW_SHARE of the entries, by the statistics
+    last read (none read yet: no). It only chooses the plan."""
+    dates, total = _stats.get("dates"), _stats.get("total")
+    if not dates or len(dates) < 2 or not total:
+        return False
+    first = _fraction_before(lower, dates) if lower else 0.0
+    return _fraction_before(upper, dates) - first > WIDE_WINDOW_SHARE
 
 
 def _bounds(filters: Filters) -> tuple[datetime.datetime | None, datetime.datetime | None]:
@@ -773,17 +792,31 @@ def _date_page(
 ) -> list[int]:
     """One page by date straight from the index table, past the newest matches already read.
 
-    Oldest first, a common term is found by walking the date index and testing each entry
-    (the caller knows there are more than limits.exact_limit matches); newest first the planner
-    chooses between that walk and the term's bitmap.
+    Oldest first, a common term is first looked for by walking the oldest entries and testing
+    each (the caller knows there are more than limits.exact_limit matches), at most
+    limits.oldest_walk of them: the walk stops as soon as it has the page. A term of recent
+    years (2019年3月) has no match among the oldest entries: the index is then asked, as it is
+    newest first (where the planner chooses between the walk and the term's bitmap) and for
+    sparse filters.
     """
-    # Oldest first a walk from the oldest entry finds a page soon, unless the filter is sparse.
-    use_index = sort != "date" or _sparse(filters)
+    size = int(limits.page_size)
+    if sort == "date" and parsed.include and not _sparse(filters):
+        window = int(limits.oldest_walk)
+        lower, upper = _bounds(filters)
+        oldest, oldest_params = _doc_where(ParsedQuery(), Filters(), scope=scope, since=lower, before=upper)
+        where, params = _doc_where(parsed, filters, scope=scope, use_index=False)
+        # The inner query walks the date index from the oldest entry; OFFSET 0 keeps it a walk.
+        rows = _fetch(
+            f"SELECT d.article_id FROM (SELECT d.* FROM {DOC_TABLE} d WHERE {oldest} ORDER BY {_order('date')} "
+            f"LIMIT {window} OFFSET 0) d WHERE {where} ORDER BY {_order('date')} LIMIT {size} OFFSET {int(offset)}",
+            oldest_params + params,
+        )
+        if len(rows) == size:
+            return [row[0] for row in rows]
+    use_index = sort != "date" or bool(parsed.include) or _sparse(filters)
     where, params = _doc_where(parsed, filters, scope=scope, use_index=use_index)
-    order = _order(sort)
     rows = _fetch(
-        f"SELECT d.article_id FROM {DOC_TABLE} d WHERE {where} ORDER BY {order} "
-        f"LIMIT {int(limits.page_size)} OFFSET {int(offset)}",
+        f"SELECT d.article_id FROM {DOC_TABLE} d WHERE {where} ORDER BY {_order(sort)} LIMIT {size} OFFSET {int(offset)}",
         params,
         bitmap=use_index and _by_tokens(parsed, filters),
     )
