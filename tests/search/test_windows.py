@@ -161,3 +161,18 @@ def test_windows_within_a_date_range_start_at_its_end(archive, walk_share):
         limits=limits,
     )
     assert [a.pk for a in oldest.articles] == newest(inside, lambda a: "石鼓书院" in a.lead, 20)[::-1]
+
+
+@pytest.mark.parametrize("oldest_walk", [5, 10_000], ids=["walk-falls-short", "walk-finds"])
+def test_oldest_first_for_a_term_of_recent_years(archive, oldest_walk):
+    """A term found only in the newest entries: the oldest-first walk meets none of it among the
+    oldest entries and the index answers; either way the page lists its oldest matches."""
+    limits = dataclasses.replace(LIMITS, oldest_walk=oldest_walk)
+    recent = [
+        ArticleFactory(
+            title=f"蒸水河治理第{i}期", status="published", published_at=START + datetime.timedelta(days=30 * 60 + i)
+        )
+        for i in range(8)
+    ]
+    outcome = run_search(parse_query("蒸水河"), Filters(), staff=False, sort="date", page_number=1, limits=limits)
+    assert [a.pk for a in outcome.articles] == [a.pk for a in recent]
