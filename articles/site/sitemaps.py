@@ -155,8 +155,10 @@ class EpaperPageSitemap(FileSizedSitemap):
     @cached_property
     def _path(self) -> str:
         day, number = "1900-01-01", "Z999"
-        return reverse("articles:epaper_page", kwargs={"date": day, "page": number}).replace(day, "{0}").replace(
-            number, "{1}"
+        return (
+            reverse("articles:epaper_page", kwargs={"date": day, "page": number})
+            .replace(day, "{0}")
+            .replace(number, "{1}")
         )
 
     def location(self, row):
