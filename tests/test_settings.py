@@ -60,3 +60,18 @@ def test_debug_is_off_unless_asked_for_and_then_https_is_enforced():
     assert got["debug"] is False
     assert got["ssl"] is True
     assert probe(DJANGO_SECRET_KEY="x" * 50, DJANGO_SECURE_SSL_REDIRECT="0")["ssl"] is False
+
+
+def test_postgresql_connections_run_without_jit_unless_asked():
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps(settings.DATABASES['default']['OPTIONS'].get('options', '')))"
+    )
+    url = "postgres://u@db.example/news"
+    assert probe_settings(code, DJANGO_DEBUG="1", DATABASE_URL=url) == "-c jit=off"
+    assert probe_settings(code, DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_DB_JIT="1") == ""
+    # Options the URL brings are kept, and a JIT setting there wins.
+    timeout = url + "?options=-c%20statement_timeout%3D5000"
+    assert probe_settings(code, DJANGO_DEBUG="1", DATABASE_URL=timeout) == "-c statement_timeout=5000 -c jit=off"
+    chosen = url + "?options=-c%20jit%3Don"
+    assert probe_settings(code, DJANGO_DEBUG="1", DATABASE_URL=chosen) == "-c jit=on"
