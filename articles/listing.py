@@ -4,6 +4,7 @@ Used by the article and cluster pages alike; a view module is never imported by 
 """
 
 import hashlib
+import operator
 import time
 from urllib.parse import urlencode
 
@@ -80,12 +81,12 @@ class ListPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return min(self.counted, self.max_items)
+        return bounded(self.counted, self.max_items)[0]
 
     @cached_property
     def more(self) -> bool:
         """Whether the list goes on past its last page (the count shown is then "N 篇以上")."""
-        return self.counted > self.max_items
+        return bounded(self.counted, self.max_items)[1]
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key: str, newest_change=None):
@@ -102,12 +103,19 @@ def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key: str, newest_ch
         raise Http404("没有这一页。") from exc
 
 
-def older_in_search(page, published_at, **filters) -> str:
+def bounded(counted: int, limit: int) -> tuple[int, bool]:
+    """A count read up to ``limit`` + 1 rows (BoundedCount) as a list shows it: at most ``limit``,
+    and whether there are more ("N 篇以上")."""
+    return min(counted, limit), counted > limit
+
+
+def older_in_search(page, published_at=operator.attrgetter("published_at"), **filters) -> str:
     """On the last page of a list that goes on (paginator.more), the archive search for the rest.
 
     The search with the list's filter (``cluster=<slug>``, ``commentator=<id>``, ``tag=<name>``),
     newest first, up to the day of the page's last item (that day included, so nothing falls
-    between the list and the search); empty elsewhere. ``published_at``: that of an item.
+    between the list and the search); empty elsewhere. ``published_at``: that of an item (by
+    default its own attribute).
     """
     if page.has_next() or not page.paginator.more or not page.object_list:
         return ""

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from articles.listing import (
     PAGE_KEEP_SECONDS,
     BoundedCount,
+    bounded,
     kept_page_key,
     list_max_items,
     older_in_search,
@@ -40,8 +41,7 @@ def cluster_index(request):
     )
     clusters = list(Cluster.objects.annotate(counted=BoundedCount(covering)).order_by("position"))
     for cluster in clusters:
-        cluster.article_count = min(cluster.counted, limit)
-        cluster.more = cluster.counted > limit
+        cluster.article_count, cluster.more = bounded(cluster.counted, limit)
     return cache_publicly(
         render(request, "clusters/cluster_index.html", {"clusters": clusters}),
         RECENT_MAX_AGE,
@@ -80,7 +80,7 @@ def cluster_detail(request, slug):
     context = {
         "cluster": cluster,
         "articles": articles,
-        "older_url": older_in_search(articles, lambda article: article.published_at, cluster=cluster.slug),
+        "older_url": older_in_search(articles, cluster=cluster.slug),
         "commentaries": said,
         "projects": projects,
         "timeline": timeline,

@@ -368,7 +368,8 @@ def _doc_where(
 
     Visibility, status, dates, clusters, commentators and the page number are copies kept on
     the entry, so the common searches never join the article table; the rarer filters (issue,
-    contributor, tag) narrow through a subquery on the articles. ``since`` and ``before`` keep entries published in between (a window).
+    contributor, tag) narrow through a subquery on the articles. ``since`` and ``before`` keep
+    entries published in between (a window).
     """
     adapt = connection.ops.adapt_datetimefield_value
     now = timezone.now()
@@ -389,11 +390,9 @@ def _doc_where(
     if scope.unpublished and filters.status:
         conditions.append("d.status = %s")
         params.append(filters.status)
-    lower = max(filter(None, [filters.date_from and _start_of_day(filters.date_from), since]), default=None)
-    upper = min(
-        filter(None, [filters.date_to and _start_of_day(filters.date_to + datetime.timedelta(days=1)), before]),
-        default=None,
-    )
+    first_day, day_after = _bounds(filters)
+    lower = max(filter(None, [first_day, since]), default=None)
+    upper = min(filter(None, [day_after, before]), default=None)
     if lower:
         conditions.append("d.published_at >= %s")
         params.append(adapt(lower))
@@ -501,11 +500,9 @@ def _statistics(limits: SearchLimits) -> dict:
 _cutoffs: dict = {}
 
 
-def _fraction_before(when: datetime.datetime | None, dates: list) -> float:
-    """About the share of entries published before ``when`` (None: after all of them), from the
-    ascending quantiles of the date histogram."""
-    if when is None:
-        return 1.0
+def _fraction_before(when: datetime.datetime, dates: list) -> float:
+    """About the share of entries published before ``when``, from the ascending quantiles of the
+    date histogram."""
     index = bisect.bisect_left(dates, when)
     if index == 0:
         return 0.0
@@ -523,14 +520,23 @@ def _fraction_before(when: datetime.datetime | None, dates: list) -> float:
 WIDE_WINDOW_SHARE = 0.6
 
 
+def _fractions(lower, upper, dates: list) -> tuple[float, float]:
+    """About the shares of entries published before ``lower`` and before ``upper`` (either None:
+    no bound, the archive's start or end)."""
+    return (
+        _fraction_before(lower, dates) if lower else 0.0,
+        _fraction_before(upper, dates) if upper else 1.0,
+    )
+
+
 def _wide_window(lower, upper) -> bool:
     """Whether [lower, upper) holds more than WIDE_WINDOW_SHARE of the entries, by the statistics
     last read (none read yet: no). It only chooses the plan."""
     dates, total = _stats.get("dates"), _stats.get("total")
     if not dates or len(dates) < 2 or not total:
         return False
-    first = _fraction_before(lower, dates) if lower else 0.0
-    return _fraction_before(upper, dates) - first > WIDE_WINDOW_SHARE
+    first, last = _fractions(lower, upper, dates)
+    return last - first > WIDE_WINDOW_SHARE
 
 
 def _bounds(filters: Filters) -> tuple[datetime.datetime | None, datetime.datetime | None]:
@@ -546,8 +552,8 @@ def _range_total(lower, upper, *, limits: SearchLimits) -> int:
     dates, total = stats["dates"], stats["total"]
     if not (lower or upper) or len(dates) < 2 or not total:
         return total
-    first = _fraction_before(lower, dates) if lower else 0.0
-    return max(1, int(total * (_fraction_before(upper, dates) - first)))
+    first, last = _fractions(lower, upper, dates)
+    return max(1, int(total * (last - first)))
 
 
 def _window_cutoff(size: int, *, scope: Scope, limits: SearchLimits, lower=None, upper=None):
@@ -562,8 +568,9 @@ def _window_cutoff(size: int, *, scope: Scope, limits: SearchLimits, lower=None,
     stats = _statistics(limits)
     dates, total = stats["dates"], stats["total"]
     if len(dates) >= 2 and total:
-        target = _fraction_before(upper, dates) - size / total
-        if target <= (_fraction_before(lower, dates) if lower else 0.0):
+        first, last = _fractions(lower, upper, dates)
+        target = last - size / total
+        if target <= first:
             return None
         position = target * (len(dates) - 1)
         index = min(int(position), len(dates) - 2)

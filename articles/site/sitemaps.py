@@ -30,6 +30,7 @@ from articles.models import Article, Commentator, Page, Section
 from articles.selectors import issues_with_visible_articles
 from articles.site.epaper import openable
 from clusters.models import Cluster
+from hengyang_cms.fast_urls import article_url, epaper_page_url
 
 URLS_PER_FILE = 50_000  # the sitemap protocol's limit per file
 
@@ -80,13 +81,8 @@ class ArticleSitemap(FileSizedSitemap):
     def paginator(self):
         return IdBlockPaginator(self.items(), self.limit)
 
-    @cached_property
-    def _path(self) -> str:
-        marker = 987654321
-        return reverse("articles:detail", kwargs={"pk": marker}).replace(str(marker), "{}")
-
     def location(self, row):
-        return self._path.format(row[0])  # Article.get_absolute_url without a reverse() per URL
+        return article_url(row[0])  # Article.get_absolute_url without a reverse() per URL
 
     def get_urls(self, page=1, site=None, protocol=None):
         """Sitemap.get_urls in one plain loop over the rows: what it gives is the same."""
@@ -99,7 +95,7 @@ class ArticleSitemap(FileSizedSitemap):
             urls.append(
                 {
                     "item": row,
-                    "location": origin + self._path.format(row[0]),
+                    "location": origin + article_url(row[0]),
                     "lastmod": lastmod,
                     "changefreq": self.changefreq,
                     "priority": priority,
@@ -152,17 +148,8 @@ class EpaperPageSitemap(FileSizedSitemap):
     def paginator(self):
         return IdBlockPaginator(self.items(), self.limit)
 
-    @cached_property
-    def _path(self) -> str:
-        day, number = "1900-01-01", "Z999"
-        return (
-            reverse("articles:epaper_page", kwargs={"date": day, "page": number})
-            .replace(day, "{0}")
-            .replace(number, "{1}")
-        )
-
     def location(self, row):
-        return self._path.format(row[2].isoformat(), row[1])
+        return epaper_page_url(row[2], row[1])
 
 
 class ClusterSitemap(FileSizedSitemap):

@@ -27,7 +27,15 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from articles.listing import PAGE_KEEP_SECONDS, BoundedCount, kept_page_key, list_max_items, older_in_search, paginate
+from articles.listing import (
+    PAGE_KEEP_SECONDS,
+    BoundedCount,
+    bounded,
+    kept_page_key,
+    list_max_items,
+    older_in_search,
+    paginate,
+)
 from articles.models import Article, Commentator, Issue, Section, visible_condition
 from articles.selectors import commentaries, issue_articles, issues_with_visible_articles, visible_listing
 from articles.site import epaper
@@ -73,7 +81,7 @@ def home(request):
         "issue_articles": issue_articles(latest_issue) if latest_issue else [],
         "commentaries": commentaries()[:6],
         "latest": latest,
-        "older_url": older_in_search(latest, _published_at),
+        "older_url": older_in_search(latest),
     }
     html = render_to_string("articles/home.html", context, request=request)
     if cache_key:
@@ -281,8 +289,7 @@ def commentator_index(request):
     )
     page = paginate(request, people, per_page=COMMENTATORS_PER_PAGE, count_key="commentators")
     for person in page:
-        person.commentary_count = min(person.counted, limit)
-        person.more = person.counted > limit
+        person.commentary_count, person.more = bounded(person.counted, limit)
     groups = [{"label": label, "people": [p for p in page if p.body == body]} for body, label in COMMENTATOR_GROUPS]
     context = {"groups": [g for g in groups if g["people"]], "total": page.paginator.count, "page_obj": page}
     return cache_publicly(render(request, "articles/commentator_index.html", context), RECENT_MAX_AGE)
@@ -310,12 +317,8 @@ def tag_detail(request, slug):
     )
     if not articles.paginator.count:
         raise Http404("没有带这个标签的稿件。")
-    context = {"tag": tag, "articles": articles, "older_url": older_in_search(articles, _published_at, tag=tag.name)}
+    context = {"tag": tag, "articles": articles, "older_url": older_in_search(articles, tag=tag.name)}
     return cache_publicly(render(request, "articles/tag_detail.html", context), RECENT_MAX_AGE)
-
-
-def _published_at(article):
-    return article.published_at
 
 
 @functools.cache
