@@ -7,15 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
-from articles.listing import (
-    PAGE_KEEP_SECONDS,
-    BoundedCount,
-    bounded,
-    kept_page_key,
-    list_max_items,
-    older_in_search,
-    paginate,
-)
+from articles import listing
 from articles.models import visible_condition
 from articles.selectors import commentaries, visible_listing
 from clusters.models import Cluster, Milestone
@@ -33,15 +25,15 @@ def cluster_index(request):
     cluster, which grows with the archive (2.2 s for the eight at a million articles); this reads
     at most that many + 1 per cluster.
     """
-    limit = list_max_items()
+    limit = listing.list_max_items()
     covering = (
         Cluster.articles.through.objects.filter(visible_condition("article__"), cluster=OuterRef("pk"))
         .order_by()
         .values("pk")[: limit + 1]
     )
-    clusters = list(Cluster.objects.annotate(counted=BoundedCount(covering)).order_by("position"))
+    clusters = list(Cluster.objects.annotate(counted=listing.BoundedCount(covering)).order_by("position"))
     for cluster in clusters:
-        cluster.article_count, cluster.more = bounded(cluster.counted, limit)
+        cluster.article_count, cluster.more = listing.bounded(cluster.counted, limit)
     return cache_publicly(
         render(request, "clusters/cluster_index.html", {"clusters": clusters}),
         RECENT_MAX_AGE,
@@ -50,11 +42,11 @@ def cluster_index(request):
 
 @require_safe
 def cluster_detail(request, slug):
-    cache_key, newest_change = kept_page_key(request, f"cluster:{slug}")
+    cache_key, newest_change = listing.kept_page_key(request, f"cluster:{slug}")
     if cache_key and (html := cache.get(cache_key)) is not None:
         return cache_publicly(HttpResponse(html), RECENT_MAX_AGE)
     cluster = get_object_or_404(Cluster.objects.select_related("cover_photo__photographer"), slug=slug)
-    articles = paginate(
+    articles = listing.paginate(
         request,
         visible_listing().for_cluster(cluster).order_by("-published_at", "-pk"),
         count_key=f"cluster:{cluster.pk}",
@@ -80,12 +72,12 @@ def cluster_detail(request, slug):
     context = {
         "cluster": cluster,
         "articles": articles,
-        "older_url": older_in_search(articles, cluster=cluster.slug),
+        "older_url": listing.older_in_search(articles, cluster=cluster.slug),
         "commentaries": said,
         "projects": projects,
         "timeline": timeline,
     }
     html = render_to_string("clusters/cluster_detail.html", context, request=request)
     if cache_key:
-        cache.set(cache_key, html, PAGE_KEEP_SECONDS)
+        cache.set(cache_key, html, listing.PAGE_KEEP_SECONDS)
     return cache_publicly(HttpResponse(html), RECENT_MAX_AGE)
