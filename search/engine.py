@@ -736,11 +736,15 @@ def _matches(
     # Within the filters' dates the newest entries are those just before the range's end.
     lower, upper = _bounds(filters)
     total = _range_total(lower, upper, limits=limits)
-    share = _estimated_share(parsed, limits=limits) * _filter_share(filters, limits=limits)
+    filter_share = _filter_share(filters, limits=limits)
+    share = _estimated_share(parsed, limits=limits) * filter_share
     # Long enough for a dense term's ``need`` matches; otherwise only long enough to measure
     # the density (a few ms), and skipped when even the bound from statistics expects hardly
-    # any matches there.
-    first = min(2 * need, int(1.3 * need / max(share, 1e-9))) if share >= 0.5 else limits.first_walk
+    # any matches there. A filter keeps only its share of the entries walked, so the walk goes
+    # that much further (at most eight times) to measure by as many matches: from a handful
+    # the window came out several times too long.
+    measure = int(limits.first_walk / max(filter_share, 1 / 8))
+    first = min(2 * need, int(1.3 * need / max(share, 1e-9))) if share >= 0.5 else measure
     if share * first >= 4:
         rows = _newest_by_walk(parsed, filters, scope=scope, limit=need, window=first, rank=rank)
         if len(rows) >= need or (total and first >= total):

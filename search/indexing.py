@@ -242,7 +242,11 @@ def _bulk_load_finished(sender, article_ids, **kwargs):
 
 # Migrations that change what the index holds (its tokens). Migrations import no application
 # code, so the rebuild they need runs here, after `migrate` has applied one of them forwards.
-REBUILD_AFTER_MIGRATIONS = {("search", "0007_new_tokens"), ("search", "0008_filter_tokens")}
+REBUILD_AFTER_MIGRATIONS = {
+    ("search", "0007_new_tokens"),
+    ("search", "0008_filter_tokens"),
+    ("search", "0009_quadgram_tokens"),
+}
 
 
 def _rebuild_after_token_migrations(sender, plan=None, using="default", **kwargs):

@@ -2,13 +2,14 @@
 
 Chinese has no spaces, so the index holds every character (unigram) and every pair of
 adjacent characters (bigram) of the normalised text, as pg_bigm does for CJK, and besides
-every three characters in a row that include a digit or Latin letter (trigram), each token a
-32-bit integer code (see token_array). Strictly the units are UTF-16 code units, so a
-character beyond the BMP counts as two. A query term of one or two units is found exactly by
-one index token; a longer term by its bigrams and trigrams (term_codes), with a substring
-check on the stored normalised text to rule out articles that hold them in other places.
-The index entry of an article also holds its publication month, year and cluster tokens
-(search/extra_tokens.py), in a code range text tokens never use.
+every three and every four characters in a row that include a digit or Latin letter
+(trigrams and quadgrams), each token a 32-bit integer code (see token_array). Strictly the
+units are UTF-16 code units, so a character beyond the BMP counts as two. A query term of one
+or two units is found exactly by one index token; a longer term by its bigrams and its
+trigrams or quadgrams (term_codes), with a substring check on the stored normalised text to
+rule out articles that hold them in other places. The index entry of an article also holds
+its publication month, year, clusters, commentators and page (search/extra_tokens.py), in a
+code range text tokens never use.
 
 Normalisation works character by character (NFKC, lower case, traditional → simplified),
 so that ``normalize(a + b) == normalize(a) + normalize(b)``: a substring of the original
@@ -158,7 +159,7 @@ def token_array(normalized_text: str, *, signed: bool = True) -> np.ndarray:
 
     Fields are separated by FIELD_SEPARATOR. Tokens are the UTF-16 code units (unigrams),
     every pair of adjacent units (bigrams) and every three adjacent units that include a digit
-    or Latin letter (trigrams, hashed, see _trigram_codes) of each field. A unit is below
+    or Latin letter (trigrams and quadgrams, hashed, see _hashed_codes) of each field. A unit is below
     65,536; a bigram is ``first | second << 16``, which is 65,536 or more (or negative, signed)
     since no normalised unit is 0: the two never collide and a bigram is exact, no hash.
     Characters beyond the BMP (emoji, rare CJK) are two units; a query spells them the same
@@ -175,7 +176,9 @@ def token_array(normalized_text: str, *, signed: bool = True) -> np.ndarray:
     units = np.frombuffer(_units(normalized_text), dtype="<u2").astype(np.uint32)
     separator = units == _SEPARATOR_UNIT
     pairs = (units[:-1] | units[1:] << 16)[~(separator[:-1] | separator[1:])]
-    codes = np.concatenate((units[~separator], pairs, _trigram_codes(units, separator)))
+    codes = np.concatenate(
+        (units[~separator], pairs, _hashed_codes(units, separator, 3), _hashed_codes(units, separator, 4))
+    )
     codes = codes[(codes != _SPACE) & (codes != _SPACE_PAIR)]
     if codes.size:
         # sort + neighbour mask: np.unique does the same with more overhead per call.
@@ -186,29 +189,38 @@ def token_array(normalized_text: str, *, signed: bool = True) -> np.ndarray:
 
 # Digits and Latin letters make few distinct bigrams (as 一二…九 do), so every article holds
 # the bigrams of most dates and amounts: 12月26日 or 3.5% alone would leave the substring check
-# to weed out nine candidates in ten. Three units in a row that include one of them therefore
-# make a token too. It is a hash into the codes ``k << 16`` with k from 32,768 to 65,535
-# (no unigram or bigram has its low 16 bits all zero; extra_tokens takes k below 32,768), so
-# a collision only ever adds candidates, which the substring check removes: such terms are
-# always longer than two units, hence always checked.
+# to weed out nine candidates in ten. Three and four units in a row that include one of them
+# therefore make a token too (trigrams and quadgrams): an article with 12月25日 and 11月26日
+# holds every trigram of 12月26日 (two in three of that term's candidates at a million
+# articles) but not its quadgram 2月26. Each is a hash into the codes ``k << 16`` with k from
+# 32,768 to 65,535 (no unigram or bigram has its low 16 bits all zero; extra_tokens takes k
+# below 32,768), so a collision only ever adds candidates, which the substring check removes:
+# such terms are always longer than two units, hence always checked.
 _TRIGRAM_BASE = 32768
-_HASH = (np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D))
+_HASH = (np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D), np.uint32(0x27D4EB2F))
 
 
 def _is_latin_or_digit(units: np.ndarray) -> np.ndarray:
     return ((units >= 0x30) & (units <= 0x39)) | ((units >= 0x61) & (units <= 0x7A))
 
 
-def _trigram_codes(units: np.ndarray, separator: np.ndarray) -> np.ndarray:
-    if units.size < 3:
+def _hashed_codes(units: np.ndarray, separator: np.ndarray, width: int) -> np.ndarray:
+    """The codes of every ``width`` (3 or 4) units in a row that include a digit or Latin
+    letter and no field separator."""
+    count = units.size - width + 1
+    if count < 1:
         return np.empty(0, dtype=np.uint32)
-    a, b, c = units[:-2], units[1:-1], units[2:]
     latin = _is_latin_or_digit(units)
-    keep = (latin[:-2] | latin[1:-1] | latin[2:]) & ~(separator[:-2] | separator[1:-1] | separator[2:])
+    keep = np.zeros(count, dtype=bool)
+    for i in range(width):
+        keep |= latin[i : i + count]
+    for i in range(width):
+        keep &= ~separator[i : i + count]
     if not keep.any():
         return np.empty(0, dtype=np.uint32)
-    a, b, c = a[keep], b[keep], c[keep]
-    hashed = a * _HASH[0] + b * _HASH[1] + c * _HASH[2]  # wraps modulo 2**32, as meant
+    hashed = np.zeros(int(keep.sum()), dtype=np.uint32)
+    for i in range(width):
+        hashed += units[i : i + count][keep] * _HASH[i]  # wraps modulo 2**32, as meant
     return ((hashed >> np.uint32(17)) + np.uint32(_TRIGRAM_BASE)) << np.uint32(16)
 
 
@@ -234,9 +246,10 @@ def term_codes(term: str, *, signed: bool = True, limit: int = 8) -> list[int]:
     """The token codes that an article containing ``term`` (normalised) must hold.
 
     A term of one or two code units is a single token and needs no further check. A longer
-    term needs all its bigrams, and its trigrams with a digit or Latin letter; a handful
-    spread over the term (trigrams first, being rarer) narrows the candidates just as well,
-    and the substring check makes the result exact.
+    term needs all its bigrams, and its quadgrams (three units long: its trigrams) with a digit
+    or Latin letter; a handful spread over the term (the hashed ones first, being rarer)
+    narrows the candidates just as well, and the substring check makes the result exact. A
+    longer term's trigrams are left out: each lies within one of its quadgrams.
     """
     if not term.strip():
         return []
@@ -247,10 +260,11 @@ def term_codes(term: str, *, signed: bool = True, limit: int = 8) -> list[int]:
     pairs = [p for p in dict.fromkeys(pairs) if p.decode("utf-16-le", "surrogatepass").strip()]
     codes = [_code(p, signed=signed) for p in pairs]
     units = np.frombuffer(data, dtype="<u2").astype(np.uint32)
-    trigrams = list(dict.fromkeys(_trigram_codes(units, np.zeros(units.size, dtype=bool)).tolist()))
+    width = 4 if units.size >= 4 else 3
+    hashed = list(dict.fromkeys(_hashed_codes(units, np.zeros(units.size, dtype=bool), width).tolist()))
     if signed:
-        trigrams = [code - (1 << 32) for code in trigrams]  # all have the top bit set
-    return _spread(trigrams, limit) + _spread(codes, max(limit - len(trigrams), 2))
+        hashed = [code - (1 << 32) for code in hashed]  # all have the top bit set
+    return _spread(hashed, limit) + _spread(codes, max(limit - len(hashed), 2))
 
 
 def _spread(codes: list[int], limit: int) -> list[int]:

@@ -4,9 +4,10 @@ clusters, commentators.
 A sitemap file holds at most 50,000 URLs (the protocol's limit; ``SITEMAP_URLS_PER_FILE`` in the
 settings, smaller in tests). Django's sitemap framework pages with OFFSET and counts the whole
 list, and its index works out a section's last change by calling ``lastmod`` on every item: at a
-million articles that is every article loaded for one request. The articles' sitemap therefore
-pages by blocks of ids (file ``p`` lists the visible articles with ids in ((p-1)·n, p·n]: an
-index range, whatever the archive's size) and takes its last change from two index lookups.
+million articles that is every article loaded for one request. The articles', issues' and
+e-paper pages' sitemaps therefore page by blocks of ids (file ``p`` lists the visible articles
+with ids in ((p-1)·n, p·n]: an index range, whatever the archive's size, and the index needs
+no count), and the articles' takes its last change from two index lookups.
 Its rows are plain tuples, and each file is written as XML here (sitemap_file) rather than
 through Django's template, which spent about 0.6 ms per URL: half a minute for a full file.
 """
@@ -30,7 +31,7 @@ from articles.models import Article, Commentator, Page, Section
 from articles.selectors import issues_with_visible_articles
 from articles.site.epaper import openable
 from clusters.models import Cluster
-from hengyang_cms.fast_urls import article_url, epaper_page_url
+from hengyang_cms.fast_urls import article_url, epaper_page_url, issue_url
 
 URLS_PER_FILE = 50_000  # the sitemap protocol's limit per file
 
@@ -69,17 +70,21 @@ class IdBlockPaginator(Paginator):
         return self._get_page(list(block), number, self)
 
 
-class ArticleSitemap(FileSizedSitemap):
+class IdBlockSitemap(FileSizedSitemap):
+    """A section whose items() are rows led by their id, filed by blocks of ids."""
+
+    @property
+    def paginator(self):
+        return IdBlockPaginator(self.items(), self.limit)
+
+
+class ArticleSitemap(IdBlockSitemap):
     changefreq = "monthly"
     priority = 0.8
 
     def items(self):
         # (id, published_at, content_changed_at): no model instance per URL.
         return Article.objects.visible().order_by("pk").values_list("pk", "published_at", "content_changed_at")
-
-    @property
-    def paginator(self):
-        return IdBlockPaginator(self.items(), self.limit)
 
     def location(self, row):
         return article_url(row[0])  # Article.get_absolute_url without a reverse() per URL
@@ -124,15 +129,22 @@ class ArticleSitemap(FileSizedSitemap):
         return max(newest_published, newest_change or newest_published)
 
 
-class IssueSitemap(FileSizedSitemap):
+class IssueSitemap(IdBlockSitemap):
+    """Each issue a reader may open, by blocks of issue ids like the articles: the index then
+    needs no count of the issues with a visible article (a pass over every visible article)."""
+
     changefreq = "monthly"
     priority = 0.6
 
     def items(self):
-        return issues_with_visible_articles().order_by("date")
+        # (id, date): no model instance and no reverse() per URL.
+        return issues_with_visible_articles().order_by("pk").values_list("pk", "date")
+
+    def location(self, row):
+        return issue_url(row[1])
 
 
-class EpaperPageSitemap(FileSizedSitemap):
+class EpaperPageSitemap(IdBlockSitemap):
     """Each printed page a reader may open (the e-paper, /issues/<date>/<page>/), by blocks of
     page ids like the articles: at a million articles there are over 200,000 pages, and an
     OFFSET page with a count of the openable ones took 3 to 5 s a file."""
@@ -143,10 +155,6 @@ class EpaperPageSitemap(FileSizedSitemap):
     def items(self):
         # (id, number, issue date): no model instance and no reverse() per URL.
         return openable(Page.objects.all()).order_by("pk").values_list("pk", "number", "issue__date")
-
-    @property
-    def paginator(self):
-        return IdBlockPaginator(self.items(), self.limit)
 
     def location(self, row):
         return epaper_page_url(row[2], row[1])

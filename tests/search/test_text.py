@@ -53,13 +53,18 @@ def trigram_code(a, b, c):
     return signed32(((hashed >> 17) + 32768) << 16)
 
 
+def quadgram_code(a, b, c, d):
+    hashed = (a * 0x9E3779B1 + b * 0x85EBCA77 + c * 0xC2B2AE3D + d * 0x27D4EB2F) % 2**32
+    return signed32(((hashed >> 17) + 32768) << 16)
+
+
 def latin_or_digit(unit):
     return chr(unit) in "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def expected_codes(text):
-    """token_codes spelt out slowly: every unit and adjacent pair of units, and every three
-    units in a row with a digit or Latin letter among them, per field."""
+    """token_codes spelt out slowly: every unit and adjacent pair of units, and every three and
+    every four units in a row with a digit or Latin letter among them, per field."""
     codes = set()
     for field in text.split(FIELD_SEPARATOR):
         units = [
@@ -72,6 +77,9 @@ def expected_codes(text):
         for a, b, c in zip(units, units[1:], units[2:], strict=False):
             if any(latin_or_digit(u) for u in (a, b, c)):
                 codes.add(trigram_code(a, b, c))
+        for a, b, c, d in zip(units, units[1:], units[2:], units[3:], strict=False):
+            if any(latin_or_digit(u) for u in (a, b, c, d)):
+                codes.add(quadgram_code(a, b, c, d))
     return codes - {0x20, 0x20 | 0x20 << 16}
 
 
@@ -99,9 +107,11 @@ def test_term_codes():
     assert not needs_substring_check("衡阳") and needs_substring_check("衡阳市")
     # Beyond the BMP a character is two units: one bigram, still exact.
     assert len(term_codes("😀")) == 1 and not needs_substring_check("😀")
-    # Dates and amounts are asked for by their trigrams first: their bigrams are everywhere.
-    assert term_codes("12月26日")[:4] == [trigram_code(*map(ord, t)) for t in ("12月", "2月2", "月26", "26日")]
-    assert all(code & 0xFFFF == 0 for code in term_codes("3.5%")[:2])
+    # Dates and amounts are asked for by their quadgrams first: their bigrams are everywhere.
+    assert term_codes("12月26日")[:3] == [quadgram_code(*map(ord, t)) for t in ("12月2", "2月26", "月26日")]
+    assert term_codes("3.5%")[0] == quadgram_code(*map(ord, "3.5%"))
+    # Three units long, a term has no quadgram: its trigram.
+    assert term_codes("5g网")[0] == trigram_code(*map(ord, "5g网"))
 
 
 def test_trigram_tokens_set_dates_apart():
@@ -111,6 +121,14 @@ def test_trigram_tokens_set_dates_apart():
     assert {c for c in term_codes("12月26日") if c & 0xFFFF} <= other
     assert not set(term_codes("12月26日")) <= other
     assert set(term_codes("12月26日")) <= token_codes(join_fields(["2019年12月26日开工"]))
+
+
+def test_quadgram_tokens_set_dates_apart_where_trigrams_do_not():
+    """12月25日 and 11月26日 hold every trigram of 12月26日 (12月, 2月2, 月26, 26日) but not its
+    quadgram 2月26: the index does not offer such an article for 12月26日."""
+    other = token_codes(join_fields(["12月25日签约，11月26日开工"]))
+    assert {trigram_code(*map(ord, t)) for t in ("12月", "2月2", "月26", "26日")} <= other
+    assert not set(term_codes("12月26日")) <= other
 
 
 @given(st.text(min_size=1, max_size=30), st.booleans())

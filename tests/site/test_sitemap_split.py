@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.site.sitemaps import URLS_PER_FILE, ArticleSitemap, urls_per_file
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, PageFactory
 from tests.site.conftest import SITEMAP_NS, sitemap_entries
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,16 @@ def urls_in(client, path: str) -> list[str]:
     return [url.findtext("s:loc", namespaces=SITEMAP_NS) for url in root.findall("s:url", SITEMAP_NS)]
 
 
+def urls_in_files(client, files: list[str], *, at_most: int) -> list[str]:
+    """The URLs of every file, each file holding at most ``at_most``."""
+    listed = []
+    for path in files:
+        urls = urls_in(client, path)
+        assert len(urls) <= at_most
+        listed += urls
+    return listed
+
+
 def test_the_protocols_limit_is_the_default():
     assert URLS_PER_FILE == 50_000
     assert urls_per_file() == 50_000
@@ -49,16 +59,29 @@ def test_the_index_lists_every_file_and_no_file_holds_more_than_the_limit(client
     highest = max(a.pk for a in [*articles, draft])
     # Blocks of ids up to the highest visible one: the draft, if it is the highest, adds no file.
     assert len(files) == -(-max(a.pk for a in articles) // 3) <= -(-highest // 3)
-    listed = []
-    for path in files:
-        urls = urls_in(client, path)
-        assert len(urls) <= 3
-        listed += urls
+    listed = urls_in_files(client, files, at_most=3)
     assert sorted(listed) == sorted(f"http://testserver{a.get_absolute_url()}" for a in articles)
     assert len(listed) == len(set(listed))
     assert not any(str(draft.pk) in url.rsplit("/", 2)[-2] for url in listed)
     # Everything the sitemap lists is still there through the usual helper too.
     assert {a.get_absolute_url() for a in articles} <= set(sitemap_entries(client))
+
+
+@override_settings(SITEMAP_URLS_PER_FILE=3)
+def test_issues_are_filed_by_blocks_of_ids_and_only_those_a_reader_may_open(client, django_assert_max_num_queries):
+    opened = [ArticleFactory(page=PageFactory()) for _ in range(7)]
+    draft = ArticleFactory(page=PageFactory(), status=Article.Status.DRAFT, published_at=None)
+    scheduled = ArticleFactory(page=PageFactory(), published_at=timezone.now() + datetime.timedelta(days=1))
+    with django_assert_max_num_queries(10) as index:
+        files = [loc for loc in index_locations(client) if loc.startswith("/sitemap-issues.xml")]
+    # The index counts no issues: it files them by blocks of ids up to the highest.
+    counts = [query["sql"] for query in index.captured_queries if "COUNT(" in query["sql"].upper()]
+    assert not any("articles_issue" in sql for sql in counts)
+    assert len(files) == -(-max(a.page.issue_id for a in [*opened, draft, scheduled]) // 3)
+    listed = urls_in_files(client, files, at_most=3)
+    assert sorted(listed) == sorted(f"http://testserver/issues/{a.page.issue.date.isoformat()}/" for a in opened)
+    for hidden in (draft, scheduled):
+        assert not any(hidden.page.issue.date.isoformat() in url for url in listed)
 
 
 @override_settings(SITEMAP_URLS_PER_FILE=3)
