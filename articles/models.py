@@ -384,6 +384,13 @@ class Article(models.Model):
             models.Index(fields=["-published_at", "-id"], name="article_pub_desc_idx"),
             # The home page's cache key is the newest change to any article: a lookup, not a scan.
             models.Index(fields=["-updated_at"], name="article_updated_desc_idx"),
+            # The sitemap's last change: the newest content change, among the few articles that
+            # have one (a bulk load or an import sets none), without a pass over the archive.
+            models.Index(
+                fields=["content_changed_at"],
+                name="article_content_changed_idx",
+                condition=Q(content_changed_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -118,14 +118,16 @@ class ArticleSitemap(IdBlockSitemap):
         return max(content_changed_at or published_at, published_at)
 
     def get_latest_lastmod(self):
-        """The newest lastmod of any article, from the indexes on published_at and updated_at
-        (Django's default calls lastmod on every article): a content change newer than the
-        newest publication was saved after it, so only articles updated since can hold it."""
+        """The newest lastmod of any article, from the indexes on published_at and on content
+        changes (Django's default calls lastmod on every article): only the content changes
+        newer than the newest publication can be newer still. (Filtering on updated_at instead
+        read every article after a bulk load, which stamps them all with its own time.)"""
         visible = Article.objects.visible()
         newest_published = visible.order_by("-published_at").values_list("published_at", flat=True).first()
         if newest_published is None:
             return None
-        newest_change = visible.filter(updated_at__gt=newest_published).aggregate(m=Max("content_changed_at"))["m"]
+        changed = visible.filter(content_changed_at__gt=newest_published)
+        newest_change = changed.aggregate(m=Max("content_changed_at"))["m"]
         return max(newest_published, newest_change or newest_published)
 
 
