@@ -37,7 +37,7 @@ from articles.listing import (
     paginate,
 )
 from articles.models import Article, Commentator, Issue, Section, visible_condition
-from articles.selectors import commentaries, issue_articles, issues_with_visible_articles, visible_listing
+from articles.selectors import commentaries, issue_articles, issue_years, issues_with_visible_articles, visible_listing
 from articles.site import epaper
 from articles.site.article_page import serve_article
 from clusters.models import Cluster
@@ -142,7 +142,7 @@ def article_detail(request, pk, slug=None):
 @require_safe
 def issue_index(request):
     """A calendar of past issues, one year at a time; only days with an issue are links."""
-    years = [d.year for d in issues_with_visible_articles().dates("date", "year", order="DESC")]
+    years = issue_years()
     year_param = request.GET.get("year")
     if year_param is None:
         year = years[0] if years else timezone.localdate().year

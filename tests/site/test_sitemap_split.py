@@ -77,7 +77,9 @@ def test_issues_are_filed_by_blocks_of_ids_and_only_those_a_reader_may_open(clie
     # The index counts no issues: it files them by blocks of ids up to the highest.
     counts = [query["sql"] for query in index.captured_queries if "COUNT(" in query["sql"].upper()]
     assert not any("articles_issue" in sql for sql in counts)
-    assert len(files) == -(-max(a.page.issue_id for a in [*opened, draft, scheduled]) // 3)
+    highest = max(a.page.issue_id for a in [*opened, draft, scheduled])
+    # Blocks of ids up to the highest issue a reader may open: hidden ones add no file.
+    assert len(files) == -(-max(a.page.issue_id for a in opened) // 3) <= -(-highest // 3)
     listed = urls_in_files(client, files, at_most=3)
     assert sorted(listed) == sorted(f"http://testserver/issues/{a.page.issue.date.isoformat()}/" for a in opened)
     for hidden in (draft, scheduled):
