@@ -28,6 +28,7 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from articles.listing import (
+    BY_IDS_FROM,
     PAGE_KEEP_SECONDS,
     BoundedCount,
     bounded,
@@ -298,7 +299,9 @@ def commentator_index(request):
 @require_safe
 def commentator_detail(request, pk):
     commentator = get_object_or_404(Commentator.objects.select_related("photo"), pk=pk)
-    sections = paginate(request, commentaries().filter(commentator=commentator), count_key=f"commentator:{pk}")
+    sections = paginate(
+        request, commentaries().filter(commentator=commentator), count_key=f"commentator:{pk}", by_ids_from=BY_IDS_FROM
+    )
     if not sections.paginator.count:
         # Someone known only from drafts is not public yet.
         raise Http404("没有这位代表委员。")
