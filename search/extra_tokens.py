@@ -3,10 +3,10 @@ its text tokens.
 
 A unigram or bigram text token is a UTF-16 unit (below 65,536) or a pair
 ``first | second << 16`` with both units non-zero (see text.token_array), so its low 16 bits
-are never all zero; the hashed trigrams are ``k << 16`` with k from 32,768 (text._TRIGRAM_BASE).
-Codes ``k << 16`` with k below 32,768 are therefore free, and each index entry also holds one
-for its publication month, one for its year, one per cluster, one per commentator and one for
-its page number (A04): in ``grams`` on PostgreSQL, in the FTS5 table on SQLite (both through
+are never all zero; the hashed trigrams and quadgrams are ``k << 16`` with k from 32,768
+(text._TRIGRAM_BASE). Codes ``k << 16`` with k below 32,768 are therefore free, and each index
+entry also holds one for its publication month, one for its year, one per cluster, one per
+commentator and one for its page number (A04): in ``grams`` on PostgreSQL, in the FTS5 table on SQLite (both through
 backends.entry_grams).
 
 Months and years have a token each from January 1949, when the paper began, for 300 years.

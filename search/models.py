@@ -11,8 +11,8 @@ class SearchDocument(models.Model):
     text never contains. The index itself lives beside it: on PostgreSQL a ``grams`` column
     (int4[] of token codes, GIN-indexed), on SQLite the FTS5 table ``search_fts`` keyed by
     article id, both made by migrations and written by search/backends. The tokens are the
-    text's unigrams, bigrams and trigrams with a digit or Latin letter (search/text.py) plus the
-    entry's publication month, year, clusters, commentators and page (search/extra_tokens.py).
+    text's unigrams, bigrams, and trigrams and quadgrams with a digit or Latin letter
+    (search/text.py) plus the entry's publication month, year, clusters, commentators and page (search/extra_tokens.py).
     Matches longer than two units are confirmed against this text, so results are exact
     substring matches.
 

@@ -158,9 +158,9 @@ def token_array(normalized_text: str, *, signed: bool = True) -> np.ndarray:
     """The index tokens of normalised text as a sorted array of distinct 32-bit codes.
 
     Fields are separated by FIELD_SEPARATOR. Tokens are the UTF-16 code units (unigrams),
-    every pair of adjacent units (bigrams) and every three adjacent units that include a digit
-    or Latin letter (trigrams and quadgrams, hashed, see _hashed_codes) of each field. A unit is below
-    65,536; a bigram is ``first | second << 16``, which is 65,536 or more (or negative, signed)
+    every pair of adjacent units (bigrams) and every three and four adjacent units that include
+    a digit or Latin letter (trigrams and quadgrams, hashed, see _hashed_codes) of each field.
+    A unit is below 65,536; a bigram is ``first | second << 16``, which is 65,536 or more (or negative, signed)
     since no normalised unit is 0: the two never collide and a bigram is exact, no hash.
     Characters beyond the BMP (emoji, rare CJK) are two units; a query spells them the same
     way. Integers make a GIN index on PostgreSQL several times cheaper to build and update
@@ -176,9 +176,9 @@ def token_array(normalized_text: str, *, signed: bool = True) -> np.ndarray:
     units = np.frombuffer(_units(normalized_text), dtype="<u2").astype(np.uint32)
     separator = units == _SEPARATOR_UNIT
     pairs = (units[:-1] | units[1:] << 16)[~(separator[:-1] | separator[1:])]
-    codes = np.concatenate(
-        (units[~separator], pairs, _hashed_codes(units, separator, 3), _hashed_codes(units, separator, 4))
-    )
+    latin = _is_latin_or_digit(units)
+    hashed = [_hashed_codes(units, latin, separator, width) for width in (3, 4)]
+    codes = np.concatenate((units[~separator], pairs, *hashed))
     codes = codes[(codes != _SPACE) & (codes != _SPACE_PAIR)]
     if codes.size:
         # sort + neighbour mask: np.unique does the same with more overhead per call.
@@ -204,13 +204,12 @@ def _is_latin_or_digit(units: np.ndarray) -> np.ndarray:
     return ((units >= 0x30) & (units <= 0x39)) | ((units >= 0x61) & (units <= 0x7A))
 
 
-def _hashed_codes(units: np.ndarray, separator: np.ndarray, width: int) -> np.ndarray:
+def _hashed_codes(units: np.ndarray, latin: np.ndarray, separator: np.ndarray, width: int) -> np.ndarray:
     """The codes of every ``width`` (3 or 4) units in a row that include a digit or Latin
-    letter and no field separator."""
+    letter (``latin``, per unit) and no field separator."""
     count = units.size - width + 1
     if count < 1:
         return np.empty(0, dtype=np.uint32)
-    latin = _is_latin_or_digit(units)
     keep = np.zeros(count, dtype=bool)
     for i in range(width):
         keep |= latin[i : i + count]
@@ -261,7 +260,8 @@ def term_codes(term: str, *, signed: bool = True, limit: int = 8) -> list[int]:
     codes = [_code(p, signed=signed) for p in pairs]
     units = np.frombuffer(data, dtype="<u2").astype(np.uint32)
     width = 4 if units.size >= 4 else 3
-    hashed = list(dict.fromkeys(_hashed_codes(units, np.zeros(units.size, dtype=bool), width).tolist()))
+    no_separator = np.zeros(units.size, dtype=bool)
+    hashed = list(dict.fromkeys(_hashed_codes(units, _is_latin_or_digit(units), no_separator, width).tolist()))
     if signed:
         hashed = [code - (1 << 32) for code in hashed]  # all have the top bit set
     return _spread(hashed, limit) + _spread(codes, max(limit - len(hashed), 2))
