@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import IntegerField, Max, Subquery
 from django.http import Http404
 from django.urls import reverse
@@ -50,7 +50,29 @@ class BoundedCount(Subquery):
 BY_IDS_FROM = 100
 
 
-class ListPaginator(Paginator):
+class IdsFirstPages:
+    """For a Paginator: a page ``by_ids_from`` rows or more into the list finds its ids first, by
+    the list's order alone, and then its rows whole. The rows before the page are read from an
+    index that holds the order and the id (a commentator's sections by the copy of their
+    articles' time, the admin's articles by publication time) instead of being fetched and
+    joined whole, only for OFFSET to drop them. Earlier pages stay as they were. One query
+    either way."""
+
+    by_ids_from: int | None = None
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if self.by_ids_from is None or bottom < self.by_ids_from:
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+class ListPaginator(IdsFirstPages, Paginator):
     """A paginator over at most LIST_MAX_PAGES pages that counts once a minute, not on every request.
 
     A public list (the home page's, a cluster's, a tag's, a commentator's) reaches as deep as
@@ -70,24 +92,6 @@ class ListPaginator(Paginator):
         self.newest_change = newest_change
         self.by_ids_from = by_ids_from
         self.max_items = list_max_items(self.per_page)
-
-    def page(self, number):
-        """With ``by_ids_from``, a page that many rows or more into the list finds its ids first,
-        by the list's order alone, and then its rows whole: a list that cannot be read in order
-        from one index (a commentator's sections, by their articles' publication) is sorted on
-        narrow rows, which indexes can carry, instead of every row with all its columns before
-        the page (0.2 s on the last page of the busiest commentator at a million articles, now
-        40 ms). The first pages stay as they were: the database finds them by walking the newest
-        articles, sooner than by sorting every id. One query either way."""
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        if self.by_ids_from is None or bottom < self.by_ids_from:
-            return super().page(number)
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
     @cached_property
     def counted(self) -> int:
@@ -127,6 +131,52 @@ def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key: str, newest_ch
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
         raise Http404("没有这一页。") from exc
+
+
+class _Uncounted(Paginator):
+    """The paginator of a list that is not counted (page_uncounted): no count, no number of pages."""
+
+    count = None
+    num_pages = None
+
+
+class _UncountedPage(Page):
+    """Whether another page follows comes from one row read past this one."""
+
+    def __init__(self, rows, number, paginator, *, followed: bool):
+        super().__init__(rows, number, paginator)
+        self.followed = followed
+
+    def has_next(self):
+        return self.followed
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
+def page_uncounted(request, queryset, per_page: int):
+    """The requested page of a list that is read in order and not counted.
+
+    For a list whose rows are tested one by one as they are read (the commentator index tests
+    each person for a visible commentary): counting it would test every row, however early the
+    page; read from an index in the list's order, a page tests only the rows up to its own and
+    one more (whether there is a next page). The page shows its number without a total. Pages
+    past settings.LIST_MAX_PAGES, pages that are not a number and pages past the end are a 404,
+    as paginate() answers them; an empty list has one empty page.
+    """
+    raw = request.GET.get("page") or "1"
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 0
+    if not 1 <= number <= list_max_pages():
+        raise Http404("没有这一页。")
+    bottom = (number - 1) * per_page
+    rows = list(queryset[bottom : bottom + per_page + 1])
+    if not rows and number > 1:
+        raise Http404("没有这一页。")
+    followed = len(rows) > per_page and number < list_max_pages()
+    return _UncountedPage(rows[:per_page], number, _Uncounted(rows, per_page), followed=followed)
 
 
 def bounded(counted: int, limit: int) -> tuple[int, bool]:

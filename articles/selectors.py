@@ -92,15 +92,22 @@ def issue_years() -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def commentaries():
-    """Sections a commentator wrote in visible articles, newest first, without the body text."""
-    return (
+def commentaries(commentator=None):
+    """Sections a commentator wrote in visible articles, newest first, without the body text.
+
+    All commentators' come in the order of their articles' publication (the database walks the
+    newest articles); one ``commentator``'s in the order of the copy of it on the sections
+    (Section.article_published_at), which their index holds: the same order, read in order.
+    """
+    sections = (
         Section.objects.filter(visible_condition("article__"), commentator__isnull=False)
         .select_related("commentator", "article__page__issue")
         .defer("body", "article__lead")
         .annotate(excerpt=Left("body", EXCERPT_FETCH_CHARS))
-        .order_by("-article__published_at", "-article_id", "position")
     )
+    if commentator is None:
+        return sections.order_by("-article__published_at", "-article_id", "position")
+    return sections.filter(commentator=commentator).order_by("-article_published_at", "-article_id", "position")
 
 
 def issue_articles(issue) -> list:

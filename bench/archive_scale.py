@@ -11,7 +11,9 @@ process, timed, with its peak resident memory (from ``wait4``). Then the sizes o
 
 ``measure`` runs, in this process through Django's test client (as search_bench.py's "whole
 page"), each public page kind, the admin's article list and the sitemap files with the page
-cache cleared before every request, so each figure is the cost of building the page; the search
+cache and the kept pages cleared before every request, so each figure is the cost of building the page
+(after one unmeasured round of the same requests, as on a server that has been serving; ``--cold``
+measures the first round instead); the search
 page over the query mix of search_bench.py crossed with filters, sort orders and pages 1 and 50;
 the search page served by gunicorn (search_bench.serve_and_load: 2 workers, 8 connections);
 ``export_articles`` of the whole archive in its own process (time, peak memory). Python's peak
@@ -182,7 +184,8 @@ def table_sizes() -> dict:
 
 
 class Timer:
-    """Requests through the test client with the cache cleared before each: p50/p95, queries."""
+    """Requests through the test client with the cache and the process's kept pages
+    (articles.site.page_memory) cleared before each: p50/p95, queries."""
 
     def __init__(self, client):
         self.client = client
@@ -198,8 +201,11 @@ class Timer:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        from articles.site.page_memory import memory as page_memory
+
         if clear:
             cache.clear()
+            page_memory.clear()
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             response = self.client.get(path)
@@ -217,7 +223,10 @@ class Timer:
         """Python's peak allocation during one (uncached) request, in MiB."""
         from django.core.cache import cache
 
+        from articles.site.page_memory import memory as page_memory
+
         cache.clear()
+        page_memory.clear()
         tracemalloc.start()
         try:
             tracemalloc.reset_peak()
@@ -305,7 +314,7 @@ def measure_search(timer: Timer, rng: random.Random) -> dict:
 
 
 def measure_pages(timer: Timer, rng: random.Random, repeats: int) -> None:
-    from django.db.models import Count, Max, Min
+    from django.db.models import Count, Exists, Max, Min, OuterRef
 
     from articles.models import Article, Commentator, Issue
     from articles.selectors import issues_with_visible_articles
@@ -356,11 +365,17 @@ def measure_pages(timer: Timer, rng: random.Random, repeats: int) -> None:
     from articles.selectors import commentaries
 
     for pk, _ in busiest:
-        n = commentaries().filter(commentator=pk).count()
+        n = commentaries(pk).count()
         timer.get("commentator page", f"/commentators/{pk}/")
         timer.get("commentator page, the last it lists", f"/commentators/{pk}/?page={last_listed(n)}")
     timer.peak("commentator page", f"/commentators/{busiest[0][0]}/")
-    timer.get("commentator index", "/commentators/")  # once: it may run to the statement timeout
+    from articles.site.views import COMMENTATORS_PER_PAGE
+
+    for _ in range(repeats):
+        timer.get("commentator index", "/commentators/")
+    listed = Commentator.objects.filter(Exists(commentaries().filter(commentator=OuterRef("pk")))).count()
+    last_page = max(1, -(-listed // COMMENTATORS_PER_PAGE))
+    timer.get("commentator index, its last page", f"/commentators/?page={last_page}")
     for _ in range(repeats):
         timer.get("home", "/")
         timer.get("feed: latest", "/feeds/latest/")
@@ -485,11 +500,26 @@ def measure(args, save, previous: dict) -> dict:
     def export():
         result["export"] = measure_export(args.database_url, args.export_since)
 
+    def warmed(run):
+        """The phase's requests once unmeasured (the same ones: the same random choices), then
+        measured: the figures are those of a server that has been serving, not of the first
+        requests after a restart, whose reads come from the disk or the OS's cache (the
+        ``--cold`` figures)."""
+
+        def phase():
+            if not args.cold:
+                state = rng.getstate()
+                run(Timer(timer.client))
+                rng.setstate(state)
+            run(timer)
+
+        return phase
+
     phases = {
         "search": lambda: measure_search(timer, rng),
-        "pages": lambda: measure_pages(timer, rng, args.repeats),
-        "sitemaps": lambda: measure_sitemaps(timer),
-        "admin": lambda: measure_admin(timer, rng, args.repeats),
+        "pages": warmed(lambda t: measure_pages(t, rng, args.repeats)),
+        "sitemaps": warmed(measure_sitemaps),
+        "admin": warmed(lambda t: measure_admin(t, rng, args.repeats)),
         "served": served,
         "export": export,
     }
@@ -522,6 +552,7 @@ ROWS = [
     "cluster page",
     "cluster page, the last it lists",
     "commentator index",
+    "commentator index, its last page",
     "commentator page",
     "commentator page, the last it lists",
     "feed: latest",
@@ -597,7 +628,9 @@ def report(args) -> None:
             else NONE
         ),
     )
-    table("p50 / p95 ms, single client, page cache cleared before each request (queries per request at most):")
+    table(
+        "p50 / p95 ms, single client, cache and kept pages cleared before each request (queries per request at most):"
+    )
     for name in ROWS:
         if not any(name in r["measure"].get("timings", {}) for r in runs):
             continue
@@ -716,6 +749,7 @@ def main():
     m.add_argument("--statement-timeout", type=int, default=0, help="seconds (PostgreSQL): a page taking longer fails")
     m.add_argument("--export-since", help="export only from this day (YYYY-MM-DD) on, not the whole archive")
     m.add_argument("--only", nargs="*", choices=["search", "pages", "sitemaps", "admin", "served", "export"])
+    m.add_argument("--cold", action="store_true", help="pages, sitemaps, admin: no unmeasured round first")
     r = sub.add_parser("report")
     r.add_argument("files", nargs="+")
     r.add_argument("--plot")

@@ -95,3 +95,29 @@ def test_commentator_page_lists_what_they_said(admin_client):
     SectionFactory(commentator=person, article=ArticleFactory(title="营商环境再优化"))
     body = admin_client.get(reverse("admin:articles_commentator_change", args=[person.pk])).content.decode()
     assert "营商环境再优化" in body
+
+
+@pytest.mark.parametrize("ordering", ["", "-1", "2"])  # default (newest first), title, status
+def test_the_article_list_pages_show_every_article_once_in_order(admin_client, monkeypatch, ordering):
+    """Pages after the first find their ids first (ArticleListPaginator): the same rows, in the
+    same order, as one query over the whole list, whichever column it is sorted by."""
+    import datetime
+
+    from django.utils import timezone
+
+    from articles.admin.model_admins import ArticleAdmin
+    from articles.models import Article
+
+    monkeypatch.setattr(ArticleAdmin, "list_per_page", 4)
+    start = timezone.now() - datetime.timedelta(days=30)
+    for n in range(10):
+        ArticleFactory(title=f"分页稿件{n:02d}", published_at=start + datetime.timedelta(days=n % 7, hours=n))
+    url = reverse("admin:articles_article_changelist")
+    listed = []
+    for page in (1, 2, 3):
+        response = admin_client.get(url, {"p": page, **({"o": ordering} if ordering else {})})
+        assert response.status_code == 200
+        listed += [article.pk for article in response.context["cl"].result_list]
+    whole = response.context["cl"].queryset
+    assert listed == list(whole.values_list("pk", flat=True))
+    assert sorted(listed) == sorted(Article.objects.values_list("pk", flat=True))

@@ -23,6 +23,7 @@ from articles.admin.tags import (
 )
 from articles.admin.workflow import WorkflowArticleAdminMixin
 from articles.hooks import admin_search
+from articles.listing import IdsFirstPages
 from articles.models import Article, Commentator, Contributor, Credit, Issue, Page, Photo, Section
 from articles.photos.forms import PhotoForm, PhotoInlineFormSet, PhotoLibraryForm
 from articles.photos.renditions import rendition_records
@@ -112,6 +113,12 @@ class BoundedCountPaginator(Paginator):
         return self.object_list.order_by()[:SEARCH_COUNT_LIMIT].count()
 
 
+class ArticleListPaginator(IdsFirstPages, Paginator):
+    # From the second page on: page 50 of a million articles joined the page and issue of the
+    # 4,900 articles before it only to skip them (27 ms of its query, now the ids from the date index).
+    by_ids_from = 1
+
+
 @admin.register(Article)
 class ArticleAdmin(SafeChangeListMixin, WorkflowArticleAdminMixin, admin.ModelAdmin):
     # The mixin (articles/admin/workflow.py) adds roles, transitions, revisions and locking.
@@ -169,7 +176,7 @@ class ArticleAdmin(SafeChangeListMixin, WorkflowArticleAdminMixin, admin.ModelAd
         # A search's count stops at SEARCH_COUNT_LIMIT, as the public search's does.
         if getattr(request, "article_search_term", None):
             return BoundedCountPaginator(queryset, per_page, orphans, allow_empty_first_page)
-        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        return ArticleListPaginator(queryset, per_page, orphans, allow_empty_first_page)
 
     @admin.display(description="发布时间", ordering="published_at")
     def published_column(self, obj):

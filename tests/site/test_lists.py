@@ -43,8 +43,8 @@ PAGE_QUERIES = {
     "clusters": 1,
     # cluster, newest change + article count + rows, commentaries, projects + organisations, timeline
     "cluster": 8,
-    # newest change + how many commentators have spoken, one page of them with visible counts
-    "commentators": 3,
+    # one page of the commentators who have spoken, with how many have (a window), their visible counts
+    "commentators": 2,
     # commentator, newest change + section count + rows
     "commentator": 4,
     # tag, newest change + article count + rows
@@ -119,7 +119,6 @@ def test_list_pages_run_a_fixed_number_of_queries(client, django_assert_num_quer
 AGAIN_QUERIES = {
     "home": 1,
     "cluster": 1,
-    "commentators": PAGE_QUERIES["commentators"] - 1,
     "commentator": PAGE_QUERIES["commentator"] - 1,
     "tag": PAGE_QUERIES["tag"] - 1,
 }
@@ -337,12 +336,29 @@ def test_the_commentator_list_is_paginated_and_keeps_its_groups(client, seed_art
     monkeypatch.setattr(views, "COMMENTATORS_PER_PAGE", 3)
     first = client.get("/commentators/").content.decode()
     second = client.get("/commentators/?page=2").content.decode()
-    assert "第 1 / 2 页" in first and "第 2 / 2 页" in second
+    # The index is read in order and not counted: a page shows its number, and a next page
+    # only where one follows.
+    assert "第 1 页" in first and "第 2 页" in second
+    assert 'rel="next" href="?page=2"' in first and 'rel="next"' not in second
+    assert 'rel="prev" href="?page=1"' in second
     assert "夏君山" in first and "殷小虎" in first
     assert "人大代表 <span" not in second and "政协委员 <span" in second
     assert ("吴颖" in first) != ("吴颖" in second) and ("罗安宝" in first) != ("罗安宝" in second)
     assert client.get("/commentators/?page=3").status_code == 404
     assert client.get("/commentators/?page=abc").status_code == 404
+
+
+def test_the_commentator_list_ends_where_its_people_or_its_pages_end(client, seed_article, monkeypatch, settings):
+    from articles.site import views
+
+    monkeypatch.setattr(views, "COMMENTATORS_PER_PAGE", 3)
+    settings.LIST_MAX_PAGES = 1  # four people, three a page: the second page is past the cap
+    first = client.get("/commentators/").content.decode()
+    assert "夏君山" in first and 'rel="next"' not in first
+    assert client.get("/commentators/?page=2").status_code == 404
+    Article.objects.update(status=Article.Status.DRAFT, published_at=None)  # nobody has spoken now
+    assert "暂无代表委员的发言" in client.get("/commentators/").content.decode()
+    assert client.get("/commentators/?page=2").status_code == 404
 
 
 def test_commentator_page_shows_each_section_with_the_title_held_then(client, seed_article):

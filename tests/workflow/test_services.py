@@ -74,6 +74,16 @@ def test_the_whole_way_from_draft_to_print_is_recorded(users):
     assert article.version == 6
 
 
+def test_publishing_gives_the_time_to_the_sections(users):
+    """The commentator pages list sections by a copy of their article's time (kept by the database)."""
+    article = reviewed(users)
+    assert article.sections.get().article_published_at is None
+    services.article_publish(article=article, user=users["chief"])
+    article.refresh_from_db()
+    assert article.published_at is not None
+    assert article.sections.get().article_published_at == article.published_at
+
+
 def test_submit_needs_a_title_and_a_body(users):
     article = draft_by(users["reporter"])
     article.sections.all().delete()
