@@ -115,3 +115,15 @@ def test_the_commentator_page_follows_an_article_moved_in_time(client):
     assert listed_headings(client, person) == ["第三篇", "第一篇", "第二篇"]
     Article.objects.filter(pk=first.pk).update(status=Article.Status.DRAFT, published_at=None)
     assert listed_headings(client, person) == ["第三篇", "第二篇"]  # visibility is still the article's
+
+
+def test_sections_are_read_without_parallel_workers_on_postgresql():
+    """A commentator's sections are read a few thousand at most: parallel workers cost more to
+    start than they save (migration 0017)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL table setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'articles_section'")
+        assert "parallel_workers=0" in cursor.fetchone()[0]
