@@ -127,7 +127,8 @@ class Contributor(models.Model):
 def body_order():
     """Commentator.body as a number to sort by (人大 0, 政协 1, any other 2): the order of the
     commentator index, which its index (commentator_listing_idx) holds, so a page of it is read
-    in order. The query must use this same expression for the database to use the index."""
+    in order. The query must use this same expression for the database to use the index; the
+    rule is Commentator.body's (which groups the page), so a change to one is a change to both."""
     return models.Case(
         models.When(title__contains="人大", then=models.Value(0)),
         models.When(title__contains="政协", then=models.Value(1)),
