@@ -6,12 +6,13 @@ Used by the article and cluster pages alike; a view module is never imported by 
 import hashlib
 import operator
 import time
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import IntegerField, Max, Subquery
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import BooleanField, F, Func, IntegerField, Max, Subquery, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -133,50 +134,93 @@ def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key: str, newest_ch
         raise Http404("没有这一页。") from exc
 
 
-class _Uncounted(Paginator):
-    """The paginator of a list that is not counted (page_uncounted): no count, no number of pages."""
+def row_compare(left, op: str, right) -> Func:
+    """The SQL row comparison ``(a, b, c) > (x, y, z)``: true where the left row sorts after the
+    right one in that column order, and read by the database as one range of an index on those
+    columns (the same condition written with OR per column is not)."""
+    return Func(
+        Func(*left, function=""),
+        Func(*right, function=""),
+        arg_joiner=f" {op} ",
+        template="%(expressions)s",
+        output_field=BooleanField(),
+    )
 
-    count = None
-    num_pages = None
 
+@dataclass
+class KeyedPage:
+    """A page of a list read by its key (page_by_key): no number, links to the neighbours."""
 
-class _UncountedPage(Page):
-    """Whether another page follows comes from one row read past this one."""
+    object_list: list
+    after: int | None  # the ``after`` of the next page's link, if one follows
+    before: int | None  # the ``before`` of the previous page's link, if one precedes
 
-    def __init__(self, rows, number, paginator, *, followed: bool):
-        super().__init__(rows, number, paginator)
-        self.followed = followed
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
 
     def has_next(self):
-        return self.followed
+        return self.after is not None
 
-    def next_page_number(self):
-        return self.number + 1
+    def has_previous(self):
+        return self.before is not None
 
-    def previous_page_number(self):
-        return self.number - 1
+    def has_other_pages(self):
+        return self.has_next() or self.has_previous()
 
 
-def page_uncounted(request, queryset, per_page: int):
-    """The requested page of a list that is read in order and not counted.
+def _cursor(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+        raise Http404("没有这一页。")
+    return int(raw)
+
+
+def page_by_key(request, queryset, per_page: int, key: list):
+    """The requested page of a list read in the order of ``key``, not counted and not numbered.
 
     For a list whose rows are tested one by one as they are read (the commentator index tests
-    each person for a visible commentary): counting it would test every row, however early the
-    page; read from an index in the list's order, a page tests only the rows up to its own and
-    one more (whether there is a next page). The page shows its number without a total. Pages
-    past settings.LIST_MAX_PAGES, pages that are not a number and pages past the end are a 404,
-    as paginate() answers them; an empty list has one empty page.
+    each person for a visible commentary): counting it would test every row, and a page by
+    number tests every row before it, so the last page of a long list costs the most. Here a
+    page starts where its neighbour ended: ``?after=<pk>`` is the page after that row,
+    ``?before=<pk>`` the page before it, each found in an index on ``key`` (expressions or field
+    names, ending in the primary key so that rows never tie) and testing only its own rows and
+    one more (whether the list goes on). No parameter: the first page. A ``before`` page that
+    reaches the start of the list is the first page, whole; a cursor that is not a number, names
+    no row, or leaves an empty page is a 404, as a page past the end is for paginate(); an
+    empty list has one empty page.
     """
-    raw = request.GET.get("page") or "1"
-    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 0
-    if not 1 <= number <= list_max_pages():
+    after, before = _cursor(request.GET.get("after")), _cursor(request.GET.get("before"))
+    if after is not None and before is not None:
         raise Http404("没有这一页。")
-    bottom = (number - 1) * per_page
-    rows = list(queryset[bottom : bottom + per_page + 1])
-    if not rows and number > 1:
-        raise Http404("没有这一页。")
-    followed = len(rows) > per_page and number < list_max_pages()
-    return _UncountedPage(rows[:per_page], number, _Uncounted(rows, per_page), followed=followed)
+    key = [F(part) if isinstance(part, str) else part for part in key]
+    cursor = after if after is not None else before
+    if cursor is not None:
+        names = {f"key_{i}": part for i, part in enumerate(key)}
+        at = queryset.model._default_manager.filter(pk=cursor).annotate(**names).values_list(*names).first()
+        if at is None:
+            raise Http404("没有这一页。")
+        at = [Value(value) for value in at]
+        if after is not None:
+            rows = list(queryset.filter(row_compare(key, ">", at)).order_by(*key)[: per_page + 1])
+            followed, preceded = len(rows) > per_page, True
+        else:
+            backwards = [part.desc() for part in key]
+            found = list(queryset.filter(row_compare(key, "<", at)).order_by(*backwards)[: per_page + 1])
+            if len(found) > per_page:
+                rows, followed, preceded = found[per_page - 1 :: -1], True, True
+            else:
+                cursor = None  # back at the start: the first page, whole
+        if cursor is not None and not rows:
+            raise Http404("没有这一页。")
+    if cursor is None:
+        rows = list(queryset.order_by(*key)[: per_page + 1])
+        followed, preceded = len(rows) > per_page, False
+    rows = rows[:per_page]
+    return KeyedPage(rows, after=rows[-1].pk if followed else None, before=rows[0].pk if preceded else None)
 
 
 def bounded(counted: int, limit: int) -> tuple[int, bool]:

@@ -316,7 +316,7 @@ def measure_search(timer: Timer, rng: random.Random) -> dict:
 def measure_pages(timer: Timer, rng: random.Random, repeats: int) -> None:
     from django.db.models import Count, Exists, Max, Min, OuterRef
 
-    from articles.models import Article, Commentator, Issue
+    from articles.models import Article, Commentator, Issue, body_order
     from articles.selectors import issues_with_visible_articles
     from clusters.models import Cluster
 
@@ -373,9 +373,15 @@ def measure_pages(timer: Timer, rng: random.Random, repeats: int) -> None:
 
     for _ in range(repeats):
         timer.get("commentator index", "/commentators/")
-    listed = Commentator.objects.filter(Exists(commentaries().filter(commentator=OuterRef("pk")))).count()
-    last_page = max(1, -(-listed // COMMENTATORS_PER_PAGE))
-    timer.get("commentator index, its last page", f"/commentators/?page={last_page}")
+    # The last page starts after the last person of the page before it (?after=<id>).
+    listed = list(
+        Commentator.objects.filter(Exists(commentaries().filter(commentator=OuterRef("pk"))))
+        .order_by(body_order(), "name", "pk")
+        .values_list("pk", flat=True)
+    )
+    last_start = (len(listed) - 1) // COMMENTATORS_PER_PAGE * COMMENTATORS_PER_PAGE
+    last_page = f"/commentators/?after={listed[last_start - 1]}" if last_start else "/commentators/"
+    timer.get("commentator index, its last page", last_page)
     for _ in range(repeats):
         timer.get("home", "/")
         timer.get("feed: latest", "/feeds/latest/")

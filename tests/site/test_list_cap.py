@@ -184,7 +184,20 @@ def test_the_commentator_index_pages_as_before(client, seed_article, monkeypatch
         add_section(published_on(day(i + 1)), 1, "建议", ["市人大代表", "市政协委员", ""][i % 3], f"人{i}")
     monkeypatch.setattr(views, "COMMENTATORS_PER_PAGE", 4)
     expected = index_before()
-    pages = [index_now(client, page=n) for n in (1, 2, 3)]
+    # Forwards by the next links, then back by the previous links: the same pages.
+    pages, urls, query = [], [], {}
+    while True:
+        response = client.get("/commentators/", query)
+        pages.append(index_now(client, **query))
+        urls.append(query)
+        page = response.context["page_obj"]
+        if not page.has_next():
+            break
+        query = {"after": page.after}
     assert [len(p) for p in pages] == [4, 4, 3]
     assert [person for page in pages for person in page] == expected
-    assert client.get("/commentators/?page=4").status_code == 404
+    back, page = [], response.context["page_obj"]
+    while page.has_previous():
+        back.append(index_now(client, before=page.before))
+        page = client.get("/commentators/", {"before": page.before}).context["page_obj"]
+    assert back == pages[-2::-1]

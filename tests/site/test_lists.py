@@ -1,6 +1,7 @@
 """Home, issues, clusters, commentators and tags: what they list, in a fixed number of queries."""
 
 import datetime
+import html as html_module
 import re
 
 import pytest
@@ -329,36 +330,54 @@ def test_commentators_are_grouped_by_their_current_body(client, seed_article):
     assert "无身份者" in html[html.index("其他 <span") :]
 
 
+def rel_link(html: str, rel: str) -> str | None:
+    """The address of a page's rel="next" or rel="prev" link, or None."""
+    found = re.search(rf'<a rel="{rel}" href="([^"]*)"', html)
+    return html_module.unescape(found.group(1)) if found else None
+
+
 def test_the_commentator_list_is_paginated_and_keeps_its_groups(client, seed_article, monkeypatch):
     from articles.site import views
 
     # The seed's two deputies and two members, three to a page: deputies first, then members.
     monkeypatch.setattr(views, "COMMENTATORS_PER_PAGE", 3)
     first = client.get("/commentators/").content.decode()
-    second = client.get("/commentators/?page=2").content.decode()
-    # The index is read in order and not counted: a page shows its number, and a next page
-    # only where one follows.
-    assert "第 1 页" in first and "第 2 页" in second
-    assert 'rel="next" href="?page=2"' in first and 'rel="next"' not in second
-    assert 'rel="prev" href="?page=1"' in second
+    # The index is read in order and not counted: a page starts after the last person of the
+    # one before, and shows a next page only where one follows.
+    people = [g["people"] for g in client.get("/commentators/").context["groups"]]
+    last_shown = [person for group in people for person in group][-1]
+    assert rel_link(first, "next") == f"?after={last_shown.pk}" and rel_link(first, "prev") is None
+    second = client.get("/commentators/" + rel_link(first, "next")).content.decode()
+    assert rel_link(second, "next") is None
     assert "夏君山" in first and "殷小虎" in first
     assert "人大代表 <span" not in second and "政协委员 <span" in second
     assert ("吴颖" in first) != ("吴颖" in second) and ("罗安宝" in first) != ("罗安宝" in second)
-    assert client.get("/commentators/?page=3").status_code == 404
-    assert client.get("/commentators/?page=abc").status_code == 404
+    assert "第 1 页" not in first and "第 2 页" not in second  # no number without a count
+    # Back from the second page: the first page, whole, with no page before it.
+    back = client.get("/commentators/" + rel_link(second, "prev")).content.decode()
+    assert re.findall(r'href="/commentators/\d+/"', back) == re.findall(r'href="/commentators/\d+/"', first)
+    assert rel_link(back, "prev") is None and rel_link(back, "next") == rel_link(first, "next")
 
 
-def test_the_commentator_list_ends_where_its_people_or_its_pages_end(client, seed_article, monkeypatch, settings):
+@pytest.mark.parametrize(
+    "query", ["after=abc", "after=-1", "before=\uff11", "after=99999999", "after=1234567890123", "after=1&before=1"]
+)
+def test_a_commentator_index_page_that_is_not_one_is_a_404(client, seed_article, query):
+    assert client.get(f"/commentators/?{query}").status_code == 404
+
+
+def test_the_commentator_list_ends_where_its_people_end(client, seed_article, monkeypatch):
     from articles.site import views
 
     monkeypatch.setattr(views, "COMMENTATORS_PER_PAGE", 3)
-    settings.LIST_MAX_PAGES = 1  # four people, three a page: the second page is past the cap
-    first = client.get("/commentators/").content.decode()
-    assert "夏君山" in first and 'rel="next"' not in first
-    assert client.get("/commentators/?page=2").status_code == 404
+    second_url = "/commentators/" + rel_link(client.get("/commentators/").content.decode(), "next")
+    second = client.get(second_url)
+    ordered = [person for group in second.context["groups"] for person in group["people"]]
+    assert client.get(f"/commentators/?after={ordered[-1].pk}").status_code == 404  # after the last person
     Article.objects.update(status=Article.Status.DRAFT, published_at=None)  # nobody has spoken now
-    assert "暂无代表委员的发言" in client.get("/commentators/").content.decode()
-    assert client.get("/commentators/?page=2").status_code == 404
+    html = client.get("/commentators/").content.decode()
+    assert "暂无代表委员的发言" in html and 'class="pagination"' not in html
+    assert client.get(second_url).status_code == 404  # a link kept from before leads nowhere now
 
 
 def test_commentator_page_shows_each_section_with_the_title_held_then(client, seed_article):
