@@ -35,33 +35,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
+from proc_cpu import cpu_seconds, with_children
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-CLK = os.sysconf("SC_CLK_TCK")
 WRK_LUA = """
 local paths = {}
 for line in io.lines("%s") do paths[#paths + 1] = line end
 local i = 0
 request = function() i = i %% #paths + 1; return wrk.format("GET", paths[i]) end
 """
-
-
-def cpu_seconds(pids) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / CLK
-
-
-def children(pid: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    return [pid, *map(int, out)]
 
 
 def backends(conn, dbname: str) -> list[int]:
@@ -182,7 +166,7 @@ def main():
                         wrk(port, urls, max(args.duration * 2, 20))
                     elif scenario != "browse_first":
                         wrk(port, urls, 2)  # warm-up
-                    pids = children(process.pid) + backends(conn, dbname)
+                    pids = with_children([process.pid]) + backends(conn, dbname)
                     before = cpu_seconds(pids)
                     result = wrk(port, urls, args.duration)
                     cpu = cpu_seconds(pids) - before

@@ -1,8 +1,11 @@
 # Shared by bench/load.sh and bench/faults/*.sh (sourced, not run). Everything started here is
 # recorded in STARTED_PIDS / STARTED_CLUSTERS and stopped by stop_started (call it from a trap).
 # Only loopback addresses are used.
+# Sourcing it sets the scripts' shell options and moves to the top of the tree, where they run.
 
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+set -uo pipefail
+cd "$ROOT" || exit 1
 PYTHON=$ROOT/.venv/bin/python
 GUNICORN=$ROOT/.venv/bin/gunicorn
 STARTED_PIDS=()
@@ -137,26 +140,7 @@ start_redis() { # start_redis PORT
 
 # CPU seconds (user + system) used so far by a process and its children that are still running.
 cpu_seconds() { # cpu_seconds PID...
-  "$PYTHON" - "$@" <<'PY'
-import os, sys
-tick = os.sysconf("SC_CLK_TCK")
-pids = set()
-for pid in sys.argv[1:]:
-    pids.add(pid)
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            pids.update(f.read().split())
-    except OSError:
-        pass
-total = 0
-for pid in pids:
-    try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    except OSError:
-        continue
-    total += int(fields[11]) + int(fields[12])
-print(f"{total / tick:.2f}")
-PY
+  "$PYTHON" "$ROOT/bench/proc_cpu.py" "$@"
 }
 
 # The PostgreSQL server processes serving a database right now (their CPU is the database's cost).

@@ -13,9 +13,7 @@
 # DATABASE_URL (default postgres://postgres@127.0.0.1:5432/opsdev) must hold an archive:
 #   DATABASE_URL=… .venv/bin/python manage.py generate_archive --articles 20000 --seed 1
 # Starts its own gunicorn, nginx and redis-server on spare loopback ports, stops them at the end.
-set -uo pipefail
-cd "$(dirname "$0")/.."
-source bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-60}
 CONNECTIONS=${CONNECTIONS:-32}

@@ -32,6 +32,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from proc_cpu import cpu_seconds, with_children
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 WRK_SCRIPT = """
@@ -238,14 +240,8 @@ def load_with_python(base: str, paths: list[str], duration: int, connections: in
 
 
 def workers_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU time of gunicorn's master and its workers, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    total = 0.0
-    for pid in [str(master_pid), *children]:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
+    """User + system CPU time of gunicorn's master and its workers."""
+    return cpu_seconds(with_children([master_pid]))
 
 
 def measured_load(server, base: str, paths: list[str], duration: int, connections: int) -> dict:

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.db.models import Count
 
+from articles.admin.columns import CountedColumnsMixin, counted
 from articles.admin.guards import PlausibleDatesFormMixin, SafeChangeListMixin
 from articles.selectors import articles_for
 from clusters.models import Cluster, Milestone, Organization, Project
@@ -47,27 +47,15 @@ class MilestoneInline(GuardedInline, admin.TabularInline):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(GuardedAdmin):
+class ClusterAdmin(CountedColumnsMixin, GuardedAdmin):
     list_display = ["name", "short_name", "slug", "position", "article_count", "project_count"]
     search_fields = ["name", "short_name", "aliases"]
     ordering = ["position"]
     autocomplete_fields = ["cover_photo"]
     inlines = [ProjectInline, MilestoneInline]
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_article_count=Count("articles", distinct=True), _project_count=Count("projects", distinct=True))
-        )
-
-    @admin.display(description="稿件数", ordering="_article_count")
-    def article_count(self, obj):
-        return obj._article_count
-
-    @admin.display(description="项目数", ordering="_project_count")
-    def project_count(self, obj):
-        return obj._project_count
+    article_count = counted("articles", "稿件数")
+    project_count = counted("projects", "项目数")
 
     def get_readonly_fields(self, request, obj=None):
         # The slug is part of published URLs; it is fixed once the cluster exists.
@@ -75,18 +63,13 @@ class ClusterAdmin(GuardedAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(GuardedAdmin):
+class OrganizationAdmin(CountedColumnsMixin, GuardedAdmin):
     ordering = ["name"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["name", "kind", "project_count"]
     search_fields = ["name", "kind"]
     list_filter = ["kind"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_project_count=Count("projects"))
-
-    @admin.display(description="项目数", ordering="_project_count")
-    def project_count(self, obj):
-        return obj._project_count
+    project_count = counted("projects", "项目数")
 
 
 class ProjectMilestoneInline(GuardedInline, admin.TabularInline):

@@ -275,23 +275,17 @@ def connect_signals(app_config=None):
         sender=Article.clusters.through,
         dispatch_uid=f"{dispatch}.clusters_changed",
     )
-    post_save.connect(_article_changed, sender=Article, dispatch_uid=f"{dispatch}.article_saved")
-    post_delete.connect(_article_changed, sender=Article, dispatch_uid=f"{dispatch}.article_deleted")
-    for model in (Section, Credit):
-        post_save.connect(
-            _part_changed,
-            sender=model,
-            dispatch_uid=f"{dispatch}.{model.__name__}_saved",
-        )
-        post_delete.connect(
-            _part_changed,
-            sender=model,
-            dispatch_uid=f"{dispatch}.{model.__name__}_deleted",
-        )
-    post_save.connect(_page_renumbered, sender=Page, dispatch_uid=f"{dispatch}.page_saved")
-    for model in (Commentator, Contributor):
-        post_save.connect(
-            _person_renamed,
-            sender=model,
-            dispatch_uid=f"{dispatch}.{model.__name__}_saved",
-        )
+    # (receiver, signal, models): each model's saves or deletions change entries.
+    receivers = [
+        (_article_changed, post_save, [Article]),
+        (_article_changed, post_delete, [Article]),
+        (_part_changed, post_save, [Section, Credit]),
+        (_part_changed, post_delete, [Section, Credit]),
+        (_page_renumbered, post_save, [Page]),
+        (_person_renamed, post_save, [Commentator, Contributor]),
+    ]
+    for receiver, signal, models in receivers:
+        done = "saved" if signal is post_save else "deleted"
+        for model in models:
+            uid = f"{dispatch}.{model.__name__.lower()}_{done}"
+            signal.connect(receiver, sender=model, dispatch_uid=uid)

@@ -8,6 +8,7 @@ SEARCH_EXPORT_MAX_ROWS rows, with a note at the end pointing to the read API.
 
 import csv
 import datetime
+import functools
 import json
 
 from django.conf import settings
@@ -56,11 +57,15 @@ def _form(request, scope: engine.Scope) -> SearchForm:
     return SearchForm(request.GET, status_filter=scope.unpublished)
 
 
+def _not_kept(response):
+    """No cache keeps the response (an error page, an export, what only its reader may see)."""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _private(response, scope: engine.Scope):
     """A page that may show unpublished articles is the person's alone: no shared cache keeps it."""
-    if scope.unpublished:
-        response["Cache-Control"] = "private, no-store"
-    return response
+    return _not_kept(response) if scope.unpublished else response
 
 
 def _query_string(request, **changes) -> str:
@@ -87,21 +92,21 @@ def _shown_params(request) -> dict:
 
 
 def _render_errors(request, form, messages=None, *, status=400) -> HttpResponse:
-    response = render(
-        request,
-        "search/search.html",
-        {
-            "form": form,
-            "errors": messages or [_shown(e) for errors in form.errors.values() for e in errors],
-            "q": _shown(request.GET.get("q", "")),
-            "filters_open": True,
-            "staff": form.status_filter,
-            "shown": _shown_params(request),
-        },
-        status=status,
+    return _not_kept(
+        render(
+            request,
+            "search/search.html",
+            {
+                "form": form,
+                "errors": messages or [_shown(e) for errors in form.errors.values() for e in errors],
+                "q": _shown(request.GET.get("q", "")),
+                "filters_open": True,
+                "staff": form.status_filter,
+                "shown": _shown_params(request),
+            },
+            status=status,
+        )
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_safe
@@ -377,55 +382,53 @@ def _export_name(extension: str) -> str:
     return f"hengyang-search-{timezone.localdate():%Y%m%d}.{extension}"
 
 
-def _attachment(content, content_type: str, extension: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_export_name(extension)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _export_view(content_type: str, extension: str):
+    """An export: GET only, rate limited, refused with _Export's error page, else the lines the
+    decorated generator makes of the _Export, streamed as an attachment that no cache keeps."""
+
+    def decorate(lines_of):
+        @require_safe
+        @rate_limited("export")
+        @functools.wraps(lines_of)
+        def view(request):
+            export = _Export(request)
+            if export.error is not None:
+                return export.error
+            response = StreamingHttpResponse(lines_of(export), content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="{_export_name(extension)}"'
+            return _not_kept(response)
+
+        return view
+
+    return decorate
 
 
-@require_safe
-@rate_limited("export")
-def export_csv(request):
-    export = _Export(request)
-    if export.error is not None:
-        return export.error
+@_export_view("text/csv; charset=utf-8", "csv")
+def export_csv(export):
     writer = csv.writer(_Echo())
-
-    def rows():
-        # The byte-order mark tells Excel the file is UTF-8; without it Chinese turns to mojibake.
-        yield "\ufeff" + writer.writerow([label for _, label in CSV_COLUMNS])
-        for record, stopped in export.records():
-            if stopped:
-                yield writer.writerow([stopped])
-                return
-            yield writer.writerow(_csv_row(record, export.base_url))
-        if export.cut_at:
-            yield writer.writerow([export.cut_note])
-
-    return _attachment(rows(), "text/csv; charset=utf-8", "csv")
+    # The byte-order mark tells Excel the file is UTF-8; without it Chinese turns to mojibake.
+    yield "\ufeff" + writer.writerow([label for _, label in CSV_COLUMNS])
+    for record, stopped in export.records():
+        if stopped:
+            yield writer.writerow([stopped])
+            return
+        yield writer.writerow(_csv_row(record, export.base_url))
+    if export.cut_at:
+        yield writer.writerow([export.cut_note])
 
 
-@require_safe
-@rate_limited("export")
-def export_jsonl(request):
-    export = _Export(request)
-    if export.error is not None:
-        return export.error
-
-    def lines():
-        for record, stopped in export.records():
-            if stopped:
-                yield json.dumps({"note": stopped, "incomplete": True}, ensure_ascii=False) + "\n"
-                return
-            yield json.dumps(record, ensure_ascii=False) + "\n"
-        if export.cut_at:
-            note = {
-                "note": export.cut_note,
-                "truncated": True,
-                "max_rows": export.cut_at,
-                "api": export.base_url + READ_API_PATH,
-            }
-            yield json.dumps(note, ensure_ascii=False) + "\n"
-
-    return _attachment(lines(), "application/x-ndjson; charset=utf-8", "jsonl")
+@_export_view("application/x-ndjson; charset=utf-8", "jsonl")
+def export_jsonl(export):
+    for record, stopped in export.records():
+        if stopped:
+            yield json.dumps({"note": stopped, "incomplete": True}, ensure_ascii=False) + "\n"
+            return
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+    if export.cut_at:
+        note = {
+            "note": export.cut_note,
+            "truncated": True,
+            "max_rows": export.cut_at,
+            "api": export.base_url + READ_API_PATH,
+        }
+        yield json.dumps(note, ensure_ascii=False) + "\n"

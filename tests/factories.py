@@ -26,18 +26,24 @@ class PageFactory(factory.django.DjangoModelFactory):
     name = "要闻"
 
 
-class ContributorFactory(factory.django.DjangoModelFactory):
+class _ByNameFactory(factory.django.DjangoModelFactory):
+    """People and organisations are unique by name: the same name gives the same row."""
+
+    class Meta:
+        abstract = True
+        django_get_or_create = ["name"]
+
+
+class ContributorFactory(_ByNameFactory):
     class Meta:
         model = Contributor
-        django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"记者{n}")
 
 
-class CommentatorFactory(factory.django.DjangoModelFactory):
+class CommentatorFactory(_ByNameFactory):
     class Meta:
         model = Commentator
-        django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"代表{n}")
     title = "市人大代表"
@@ -105,10 +111,9 @@ def cluster(slug: str) -> Cluster:
     return Cluster.objects.get(slug=slug)
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(_ByNameFactory):
     class Meta:
         model = Organization
-        django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"衡阳机构{n}")
 

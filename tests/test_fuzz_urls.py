@@ -19,16 +19,8 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from search.indexing import index_articles
-from tests.factories import (
-    ArticleFactory,
-    CommentatorFactory,
-    ContributorFactory,
-    CreditFactory,
-    IssueFactory,
-    PageFactory,
-    SectionFactory,
-    cluster,
-)
+from tests.factories import ArticleFactory
+from tests.site.conftest import build_seed_article
 
 pytestmark = pytest.mark.django_db
 
@@ -115,22 +107,16 @@ def site(db, settings):
     settings.SEARCH_RATE_LIMIT = "100000/m"
     settings.SEARCH_EXPORT_RATE_LIMIT = "100000/m"
     cache.clear()
-    issue = IssueFactory(date=datetime.date(2019, 1, 18), number=9001)
-    page = PageFactory(issue=issue, number="A04", name="两会特刊")
-    article = ArticleFactory(title="八大千亿产业领航衡阳", page=page, clusters=[cluster("nonferrous")], tags=["两会"])
-    commentator = CommentatorFactory(name="夏君山")
-    SectionFactory(article=article, commentator=commentator, heading="产业航母", body="衡阳要抢抓机遇。")
-    contributor = ContributorFactory(name="罗文鹏")
-    CreditFactory(article=article, contributor=contributor)
+    article = build_seed_article()  # an issue and page, sections, credits, clusters and tags
     other = ArticleFactory(title="衡阳草稿", status="draft", published_at=None)
     index_articles([article.pk, other.pk])
     yield {
         "article": str(article.pk),
         "draft": str(other.pk),
-        "commentator": str(commentator.pk),
-        "contributor": str(contributor.pk),
-        "date": issue.date.isoformat(),
-        "tag": article.tags.get().slug,
+        "commentator": str(article.sections.first().commentator_id),
+        "contributor": str(article.credits.first().contributor_id),
+        "date": article.page.issue.date.isoformat(),
+        "tag": article.tags.first().slug,
     }
     cache.clear()
 
@@ -165,7 +151,7 @@ PATTERNS = [
     ("/issues/{date}/{page}/", ["x"], {}),
     ("/clusters/", ["page"], {}),
     ("/clusters/{segment}/", ["page"], {}),
-    ("/commentators/", ["page"], PAGE),
+    ("/commentators/", ["after", "before"], {}),
     ("/commentators/{commentator}/", ["page"], PAGE),
     ("/tags/{segment}/", ["page"], PAGE),
     ("/feeds/latest/", ["page"], {}),
@@ -206,6 +192,8 @@ def test_public_pages_never_fail(client, site, path, names, plausible, data):
         )
     if "{section}" in path:
         values["section"] = data.draw(st.one_of(st.sampled_from(["articles", "issues", "pages"]), segment_strategy()))
+    # A page next to a real person (the commentator index's ?after= and ?before=).
+    plausible = {**plausible, **{name: [site["commentator"]] for name in ("after", "before") if name in names}}
     query = data.draw(query_strategy(names, **plausible))
     fetch(client, path.format(**values) + ("?" + query if query else ""))
 

@@ -37,20 +37,15 @@ class NewsroomAuthenticationForm(AdminAuthenticationForm):
             raise ValidationError(NOT_STAFF_MESSAGE, code="not_staff")
 
 
-class RoleChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, group):
-        return group.name
-
-
 class NewsroomUserCreationForm(AdminUserCreationForm):
     """Username, password, 职员状态 and role on the first page: a new reporter can log in at once."""
 
     is_staff = forms.BooleanField(label="职员状态", required=False, initial=True, help_text="勾选后才能登录采编后台。")
-    role = RoleChoiceField(
+    # Its choices, the roles in workflow order, are set when the form is made (__init__).
+    role = forms.ModelChoiceField(
+        Group.objects.none(),
         label="角色",
-        queryset=Group.objects.none(),
         required=False,
-        empty_label="（暂不指定）",
         help_text="记者写稿；编辑做初审；部门主任可做复审；总编辑做终审、签发和撤稿；档案员导入和整理旧报。",
     )
 

@@ -5,13 +5,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from articles.admin.columns import CountedColumnsMixin, counted
 from articles.admin.date_drilldown import DrillDownChangeList
 from articles.admin.guards import PlausibleDatesFormMixin, SafeChangeListMixin
 from articles.admin.importing import import_urls
@@ -264,7 +265,7 @@ class IssueForm(PlausibleDatesFormMixin, forms.ModelForm):
 
 
 @admin.register(Issue)
-class IssueAdmin(SafeChangeListMixin, admin.ModelAdmin):
+class IssueAdmin(CountedColumnsMixin, SafeChangeListMixin, admin.ModelAdmin):
     form = IssueForm
     ordering = ["-date"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["date", "number", "page_count"]
@@ -272,12 +273,7 @@ class IssueAdmin(SafeChangeListMixin, admin.ModelAdmin):
     date_hierarchy = "date"
     inlines = [PageInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_page_count=Count("pages"))
-
-    @admin.display(description="版数", ordering="_page_count")
-    def page_count(self, obj):
-        return obj._page_count
+    page_count = counted("pages", "版数")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -349,7 +345,7 @@ class ArticleOnPageInline(admin.TabularInline):
 
 
 @admin.register(Page)
-class PageAdmin(SafeChangeListMixin, admin.ModelAdmin):
+class PageAdmin(CountedColumnsMixin, SafeChangeListMixin, admin.ModelAdmin):
     ordering = ["-issue__date", "number"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["__str__", "issue", "number", "name", "article_count"]
     list_select_related = ["issue"]
@@ -358,12 +354,7 @@ class PageAdmin(SafeChangeListMixin, admin.ModelAdmin):
     autocomplete_fields = ["issue"]
     inlines = [ArticleOnPageInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_article_count=Count("articles"))
-
-    @admin.display(description="稿件数", ordering="_article_count")
-    def article_count(self, obj):
-        return obj._article_count
+    article_count = counted("articles", "稿件数")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -378,14 +369,11 @@ class PageAdmin(SafeChangeListMixin, admin.ModelAdmin):
             services.articles_refiled(Article.objects.filter(page=obj))
 
 
-class SectionByCommentatorInline(admin.TabularInline):
-    model = Section
-    fk_name = "commentator"
+class _PersonsWorkInline(admin.TabularInline):
+    """What a person wrote or is credited with, read only, and only in articles the user may read."""
+
     extra = 0
-    fields = ["article", "heading", "commentator_title"]
-    readonly_fields = ["article", "heading", "commentator_title"]
     can_delete = False
-    show_change_link = False
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -394,51 +382,36 @@ class SectionByCommentatorInline(admin.TabularInline):
         return only_readable(super().get_queryset(request).select_related("article"), request)
 
 
+class SectionByCommentatorInline(_PersonsWorkInline):
+    model = Section
+    fk_name = "commentator"
+    fields = readonly_fields = ["article", "heading", "commentator_title"]
+
+
+class CreditByContributorInline(_PersonsWorkInline):
+    model = Credit
+    fk_name = "contributor"
+    fields = readonly_fields = ["article", "role", "qualifier"]
+
+
 @admin.register(Commentator)
-class CommentatorAdmin(SafeChangeListMixin, admin.ModelAdmin):
+class CommentatorAdmin(CountedColumnsMixin, SafeChangeListMixin, admin.ModelAdmin):
     ordering = ["name"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["name", "title", "affiliation", "section_count"]
     search_fields = ["name", "title", "affiliation"]
     list_filter = ["title"]
     autocomplete_fields = ["photo"]
     inlines = [SectionByCommentatorInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_section_count=Count("sections"))
-
-    @admin.display(description="发言次数", ordering="_section_count")
-    def section_count(self, obj):
-        return obj._section_count
-
-
-class CreditByContributorInline(admin.TabularInline):
-    model = Credit
-    fk_name = "contributor"
-    extra = 0
-    fields = ["article", "role", "qualifier"]
-    readonly_fields = ["article", "role", "qualifier"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return only_readable(super().get_queryset(request).select_related("article"), request)
+    section_count = counted("sections", "发言次数")
 
 
 @admin.register(Contributor)
-class ContributorAdmin(SafeChangeListMixin, admin.ModelAdmin):
+class ContributorAdmin(CountedColumnsMixin, SafeChangeListMixin, admin.ModelAdmin):
     ordering = ["name"]  # explicit: annotated (GROUP BY) querysets drop Meta.ordering
     list_display = ["name", "credit_count"]
     search_fields = ["name"]
     inlines = [CreditByContributorInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_credit_count=Count("credits"))
-
-    @admin.display(description="署名次数", ordering="_credit_count")
-    def credit_count(self, obj):
-        return obj._credit_count
+    credit_count = counted("credits", "署名次数")
 
 
 @admin.register(Photo)

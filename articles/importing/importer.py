@@ -358,17 +358,17 @@ class ArticleImporter:
             if problem:
                 raise ParseError(line, f"第 {number} 个版面区域：{problem}")
 
-        cluster_ids = [self._cluster_ids[name] for name in self.cluster_names(parsed)]
         return _Prepared(
             parsed=parsed,
             key=parsed.import_key,
+            cluster_ids=[self._cluster_ids[name] for name in self.cluster_names(parsed)],
             status=status,
             published_at=published_at,
+            # Where it is filed: the options' issue and page, else the record's.
             issue_date=issue_date,
             issue_number=issue_number,
             page_number=page_number,
             page_name=page_name,
-            cluster_ids=cluster_ids,
         )
 
     def _known_issue(self, day: datetime.date) -> Issue | None:

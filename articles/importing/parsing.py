@@ -777,21 +777,22 @@ def parse_record(obj: object, line: int = 1) -> ParsedArticle:
         )
 
     return ParsedArticle(
+        line=line,
         title=title,
         kicker=text(obj.get("kicker"), "kicker"),
         subtitle=text(obj.get("subtitle"), "subtitle"),
         credits=tuple(credits),
         lead=lead,
         sections=tuple(sections),
+        tags=text_list(obj.get("tags"), "tags"),
         clusters=clusters,
-        line=line,
-        status=status,
-        published_at=published_at,
+        # Where it was printed, and when published.
         issue_date=issue_date,
         issue_number=issue_number,
         page=page,
-        tags=text_list(obj.get("tags"), "tags"),
         regions=tuple(regions),
+        status=status,
+        published_at=published_at,
     )
 
 

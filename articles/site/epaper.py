@@ -291,12 +291,14 @@ def epaper_page(day: datetime.date, number: str) -> EpaperPage | None:
         next_page=pages[index + 1] if index + 1 < len(pages) else None,
         articles=listed,
         withdrawn_count=len(withdrawn),
-        regions=regions,
+        pdf_url=pdf_url,
+        dates=issue_dates_around(day),
+        # The page image, its size and the articles' outlines on it.
         image=image,
         view_width=width,
         view_height=height,
-        pdf_url=pdf_url,
-        dates=issue_dates_around(day),
+        regions=regions,
+        # The size of the numbered labels on the outlines, in the image's units.
         label={
             "size": label_size,
             "width": round(label_size * 3.6, 1),

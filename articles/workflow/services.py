@@ -120,15 +120,15 @@ def record_event(
     """The trail's entry for a step that has left ``article`` in its new status and version."""
     return ReviewEvent.objects.create(
         article=article,
+        article_version=article.version,
         action=action,
         level=level,
         level_name=level_name,
+        from_status=from_status,
+        to_status=article.status,
         actor=user,
         actor_name=display_name(user),
         note=note,
-        from_status=from_status,
-        to_status=article.status,
-        article_version=article.version,
         created_at=now or timezone.now(),
     )
 

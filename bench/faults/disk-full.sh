@@ -8,9 +8,7 @@
 # through 图片 → 增加. What must hold: the answer is the 507 page saying in Chinese that nothing was
 # saved; no Photo row, and no file (whole or partial) left in MEDIA_ROOT; after the filler is
 # removed the same upload succeeds, renditions included. Exits 1 otherwise.
-set -uo pipefail
-cd "$(dirname "$0")/../.."
-source bench/lib.sh
+source "$(dirname "$0")/../lib.sh"
 
 begin_run disk-full
 mkdir -p "$WORK/media"

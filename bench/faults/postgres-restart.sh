@@ -8,9 +8,7 @@
 # again. What must hold: requests during the outage fail fast with the 503 page (no 500, no request
 # slower than the connect timeout, no worker timeout), and the site answers 200 within seconds of
 # PostgreSQL's return. Prints the timeline (bench/faults/summarize.py); exits 1 if that did not hold.
-set -uo pipefail
-cd "$(dirname "$0")/../.."
-source bench/lib.sh
+source "$(dirname "$0")/../lib.sh"
 PORT=${FAULT_PG_PORT:-5499}
 DURATION=${DURATION:-40}
 

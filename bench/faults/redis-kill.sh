@@ -6,9 +6,7 @@
 # 30 s of mixed traffic (wrk, bench/load.lua, 32 connections) and a probe every 0.2 s; at 10 s Redis
 # is killed (SIGKILL), at 20 s started again. What must hold: not one failed request (the cache fails
 # open: a miss, logged once), and Redis used again once it is back. Exits 1 otherwise.
-set -uo pipefail
-cd "$(dirname "$0")/../.."
-source bench/lib.sh
+source "$(dirname "$0")/../lib.sh"
 DURATION=${DURATION:-30}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opsdev}
 

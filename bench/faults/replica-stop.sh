@@ -7,9 +7,7 @@
 # the replica is stopped (fast shutdown: its connections are cut), at 25 s started again. What must
 # hold: not one failed request (reads fall back to the primary), and reads return to the replica
 # once it is back. Exits 1 otherwise. The shared cluster on 5432 is never touched.
-set -uo pipefail
-cd "$(dirname "$0")/../.."
-source bench/lib.sh
+source "$(dirname "$0")/../lib.sh"
 PRIMARY_PORT=${FAULT_PG_PORT:-5499}
 REPLICA_PORT=${FAULT_REPLICA_PORT:-5498}
 DURATION=${DURATION:-40}

@@ -72,6 +72,15 @@ def _in_order(chunk_data, encode, *, workers: int):
 
 @dataclass(frozen=True)
 class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
+    epoch_sql = "EXTRACT(EPOCH FROM d.published_at)::float8"
+    # Bytes rather than characters: counting characters would cost a pass over the text.
+    find_function = "strpos"
+    length_function = "octet_length"
+    # One pass over a fresh table builds the GIN index many times faster than growing it row
+    # by row: a large load is indexed once, at its end, by a rebuild.
+    defers_bulk_indexing = True
+
     # Below this many rows a multi-row INSERT costs less than a COPY through a staging table.
     copy_threshold: int = 20
     # A rebuild of at least this many articles normalises and tokenises in rebuild_workers
@@ -79,15 +88,6 @@ class PostgresBackend(SearchBackend):
     # stores them.
     parallel_from: int = 5000
     rebuild_workers: int = 2
-
-    vendor = "postgresql"
-    # One pass over a fresh table builds the GIN index many times faster than growing it row
-    # by row: a large load is indexed once, at its end, by a rebuild.
-    defers_bulk_indexing = True
-    epoch_sql = "EXTRACT(EPOCH FROM d.published_at)::float8"
-    # Bytes rather than characters: counting characters would cost a pass over the text.
-    find_function = "strpos"
-    length_function = "octet_length"
 
     # Writing entries.
 

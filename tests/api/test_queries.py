@@ -7,19 +7,8 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Photo
+from tests import factories
 from tests.api.conftest import bearer, make_token, member
-from tests.factories import (
-    ArticleFactory,
-    CommentatorFactory,
-    CreditFactory,
-    IssueFactory,
-    MilestoneFactory,
-    PageFactory,
-    ProjectFactory,
-    SectionFactory,
-    cluster,
-    image_file,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,28 +19,32 @@ def build(n: int) -> dict:
     """n articles in one issue, each with n tags, two clusters and a photo, the first three with n
     sections (n commentators) and n credits; n milestones and projects on a cluster; n issues."""
     now = timezone.now()
-    issue = IssueFactory(date=ISSUE)
-    pages = [PageFactory(issue=issue, number=f"A{i + 1:02d}") for i in range(2)]
-    rail = cluster("rail-transit")
+    issue = factories.IssueFactory(date=ISSUE)
+    pages = [factories.PageFactory(issue=issue, number=f"A{i + 1:02d}") for i in range(2)]
+    rail = factories.cluster("rail-transit")
     articles = []
     for i in range(n):
-        article = ArticleFactory(
+        article = factories.ArticleFactory(
             published_at=now - datetime.timedelta(hours=i + 1),
             page=pages[i % 2],
             position=i,
-            clusters=[rail, cluster("textiles")],
+            clusters=[rail, factories.cluster("textiles")],
             tags=[f"标签{j}" for j in range(n)],
         )
         for j in range(n if i < 3 else 1):
-            SectionFactory(article=article, position=j + 1, commentator=CommentatorFactory(name=f"代表{j}"))
-            CreditFactory(article=article, position=j + 1, contributor__name=f"记者{j}")
-        Photo.objects.create(article=article, image=image_file(f"p{i}.jpg"), alt_text="图", is_lead=True)
+            factories.SectionFactory(
+                article=article, position=j + 1, commentator=factories.CommentatorFactory(name=f"代表{j}")
+            )
+            factories.CreditFactory(article=article, position=j + 1, contributor__name=f"记者{j}")
+        Photo.objects.create(article=article, image=factories.image_file(f"p{i}.jpg"), alt_text="图", is_lead=True)
         articles.append(article)
     for i in range(n):
-        project = ProjectFactory(cluster=rail)
-        MilestoneFactory(cluster=rail, project=project, source_article=articles[i], text=f"大事{i}")
-        IssueFactory(date=ISSUE - datetime.timedelta(days=i + 1))
-        ArticleFactory(page=PageFactory(issue=issue.__class__.objects.get(date=ISSUE - datetime.timedelta(days=i + 1))))
+        project = factories.ProjectFactory(cluster=rail)
+        factories.MilestoneFactory(cluster=rail, project=project, source_article=articles[i], text=f"大事{i}")
+        factories.IssueFactory(date=ISSUE - datetime.timedelta(days=i + 1))
+        factories.ArticleFactory(
+            page=factories.PageFactory(issue=issue.__class__.objects.get(date=ISSUE - datetime.timedelta(days=i + 1)))
+        )
     return {"article": articles[0], "commentator": articles[0].sections.first().commentator}
 
 

@@ -139,43 +139,34 @@ def test_gbk_archives_need_the_encoding_option():
 
 
 @pytest.mark.parametrize(
-    ("name", "line", "words"),
+    ("kind", "source", "line", "words"),
     [
-        ("bad_empty.txt", 1, "空"),
-        ("bad_binary.txt", 3, "二进制"),
-        ("bad_no_title.txt", 1, "标题"),
-        ("bad_empty_section.txt", 5, "没有正文"),
+        ("file", "bad_empty.txt", 1, "空"),
+        ("file", "bad_binary.txt", 3, "二进制"),
+        ("file", "bad_no_title.txt", 1, "标题"),
+        ("file", "bad_empty_section.txt", 5, "没有正文"),
+        ("text", "", 1, "空"),
+        ("text", "# \n\n正文。", 1, "标题是空的"),
+        ("text", "# 只有标题", 1, "没有正文"),
+        ("text", "引题一\n引题二\n# 标题\n\n正文。", 1, "引题"),
+        ("text", "# 标题\n\n正文。\n\n# 第二个标题\n\n正文。", 5, "只能有一个"),
+        ("text", "# 标题\n\n■\n\n正文。", 3, "署名行是空的"),
+        ("text", "# 标题\n\n■统筹/\n\n正文。", 3, "角色/姓名"),
+        ("text", "# 标题\n\n■罗文鹏\n\n正文。", 3, "没有写角色"),
+        ("text", "# 标题\n\n■统筹/本报记者 摄影/王翟\n\n正文。", 3, "缺少姓名"),
+        ("text", "# 标题\n\n## \n\n正文。", 3, "小节标题是空的"),
+        ("text", "# 标题\n\n## 小节\n\n### 只有小标题", 3, "没有正文"),
+        ("text", "# 标题\n\n#### 四级\n\n正文。", 3, "四级"),
+        ("text", "## 小节\n\n正文。", 1, "标题"),
+        ("text", "# 标题\n\n正文\x07。", 3, "控制字符"),
     ],
 )
-def test_bad_files_are_refused_with_line_and_reason(name, line, words):
+def test_bad_files_and_texts_are_refused_with_line_and_reason(kind, source, line, words):
     with pytest.raises(ParseError) as error:
-        parse_file(name, fixture(name))
-    assert error.value.line == line
-    assert words in error.value.reason
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "words"),
-    [
-        ("", 1, "空"),
-        ("# \n\n正文。", 1, "标题是空的"),
-        ("# 只有标题", 1, "没有正文"),
-        ("引题一\n引题二\n# 标题\n\n正文。", 1, "引题"),
-        ("# 标题\n\n正文。\n\n# 第二个标题\n\n正文。", 5, "只能有一个"),
-        ("# 标题\n\n■\n\n正文。", 3, "署名行是空的"),
-        ("# 标题\n\n■统筹/\n\n正文。", 3, "角色/姓名"),
-        ("# 标题\n\n■罗文鹏\n\n正文。", 3, "没有写角色"),
-        ("# 标题\n\n■统筹/本报记者 摄影/王翟\n\n正文。", 3, "缺少姓名"),
-        ("# 标题\n\n## \n\n正文。", 3, "小节标题是空的"),
-        ("# 标题\n\n## 小节\n\n### 只有小标题", 3, "没有正文"),
-        ("# 标题\n\n#### 四级\n\n正文。", 3, "四级"),
-        ("## 小节\n\n正文。", 1, "标题"),
-        ("# 标题\n\n正文\x07。", 3, "控制字符"),
-    ],
-)
-def test_bad_text_is_refused_with_line_and_reason(text, line, words):
-    with pytest.raises(ParseError) as error:
-        parse_text(text)
+        if kind == "file":
+            parse_file(source, fixture(source))
+        else:
+            parse_text(source)
     assert error.value.line == line
     assert words in error.value.reason
 

@@ -27,14 +27,8 @@ def gunicorn_settings(**env) -> dict:
 
 
 def test_gunicorn_reads_workers_threads_timeouts_and_bind_from_the_environment():
-    got = gunicorn_settings(
-        GUNICORN_BIND="127.0.0.1:8089",
-        GUNICORN_WORKERS="2",
-        GUNICORN_THREADS="4",
-        GUNICORN_TIMEOUT="20",
-        GUNICORN_GRACEFUL_TIMEOUT="25",
-        GUNICORN_KEEPALIVE="3",
-    )
+    timeouts = {"GUNICORN_TIMEOUT": "20", "GUNICORN_GRACEFUL_TIMEOUT": "25", "GUNICORN_KEEPALIVE": "3"}
+    got = gunicorn_settings(GUNICORN_BIND="127.0.0.1:8089", GUNICORN_WORKERS="2", GUNICORN_THREADS="4", **timeouts)
     assert got["bind"] == ["127.0.0.1:8089"]
     assert (got["workers"], got["threads"], got["worker_class"]) == (2, 4, "gthread")
     assert (got["timeout"], got["graceful_timeout"], got["keepalive"]) == (20, 25, 3)

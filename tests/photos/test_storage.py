@@ -13,6 +13,10 @@ PROBE = (
 )
 
 
+# What production sets in any case.
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50}
+
+
 def probe(**env):
     return probe_settings(PROBE, **env)
 
@@ -23,20 +27,19 @@ def test_by_default_photos_are_files_under_var_media_served_by_django_in_develop
     assert got["storage"] == {"BACKEND": "hengyang_cms.storage.MediaStorage"}
     assert got["media_root"].endswith("/var/media") and got["media_url"] == "/media/"
     assert got["serve"] is True
-    assert probe(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)["serve"] is False
-    assert probe(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, DJANGO_SERVE_MEDIA="1")["serve"] is True
+    assert probe(**PRODUCTION)["serve"] is False
+    assert probe(**PRODUCTION, DJANGO_SERVE_MEDIA="1")["serve"] is True
 
 
 def test_a_bucket_setting_switches_to_s3_storage():
     got = probe(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="x" * 50,
+        **PRODUCTION,
+        DJANGO_SERVE_MEDIA="1",
         DJANGO_S3_BUCKET="hengyang-media",
         DJANGO_S3_ENDPOINT_URL="https://oss.example.com",
         DJANGO_S3_REGION="cn-central-1",
         DJANGO_S3_ACCESS_KEY_ID="AKIDEXAMPLE",
         DJANGO_S3_SECRET_ACCESS_KEY="secret",
-        DJANGO_SERVE_MEDIA="1",
     )
     assert got["storage"]["BACKEND"] == "storages.backends.s3.S3Storage"
     options = got["storage"]["OPTIONS"]

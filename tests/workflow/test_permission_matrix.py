@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib import admin
@@ -42,102 +43,51 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["reporter", "editor", "head", "chief", "archivist", "nogroup"]
 
-# (view, add, change, delete) per role, for each model and state of the object.
 E, L, R, H, X, D = "edit", "locked", "read", "hidden", "403", "deleted"
 
-# Issues and pages, empty or holding published articles; commentators and contributors.
-FILING = {
-    "empty": {
-        "reporter": (200, 403, R, X),
-        "editor": (200, 200, E, X),
-        "head": (200, 200, E, X),
-        "chief": (200, 200, E, X),
-        "archivist": (200, 200, E, X),
-        "nogroup": (403, 403, X, X),
-    },
-    "published": {
-        "reporter": (200, 403, R, X),
-        "editor": (200, 200, L, X),
-        "head": (200, 200, L, X),
-        "chief": (200, 200, E, X),
-        "archivist": (200, 200, E, X),
-        "nogroup": (403, 403, X, X),
-    },
-}
-PEOPLE = {
-    "reporter": (200, 200, R, X),
-    "editor": (200, 200, E, X),
-    "head": (200, 200, E, X),
-    "chief": (200, 200, E, X),
-    "archivist": (200, 200, E, X),
-    "nogroup": (403, 403, X, X),
-}
-EXPECTED = {
-    # Articles: reporters see only their own; desks may edit text in review; the chief and the
-    # archivists (edit_metadata) may file any article; only the chief deletes — drafts only.
-    ("article", "draft by another"): {
-        "reporter": (200, 200, H, H),
-        "editor": (200, 200, R, X),
-        "head": (200, 200, R, X),
-        "chief": (200, 200, E, D),
-        "archivist": (200, 403, E, X),
-        "nogroup": (403, 403, X, X),
-    },
-    ("article", "review"): {
-        "reporter": (200, 200, H, H),
-        "editor": (200, 200, E, X),
-        "head": (200, 200, E, X),
-        "chief": (200, 200, E, X),
-        "archivist": (200, 403, E, X),
-        "nogroup": (403, 403, X, X),
-    },
-    ("article", "published"): {
-        "reporter": (200, 200, H, H),
-        "editor": (200, 200, R, X),
-        "head": (200, 200, R, X),
-        "chief": (200, 200, E, X),
-        "archivist": (200, 403, E, X),
-        "nogroup": (403, 403, X, X),
-    },
-    # Photos follow the article's text (policy.can_change_photo): frozen once published, for everyone.
-    ("photo", "draft by another"): {
-        "reporter": (200, 200, H, H),
-        "editor": (200, 200, R, X),
-        "head": (200, 200, R, X),
-        "chief": (200, 200, R, D),  # the chief may delete the draft, so its photos too
-        "archivist": (200, 403, R, X),
-        "nogroup": (403, 403, X, X),
-    },
-    ("photo", "review"): {
-        "reporter": (200, 200, H, H),
-        "editor": (200, 200, E, D),
-        "head": (200, 200, E, D),
-        "chief": (200, 200, E, D),
-        "archivist": (200, 403, R, X),
-        "nogroup": (403, 403, X, X),
-    },
-    ("photo", "published"): {
-        "reporter": (200, 200, R, X),
-        "editor": (200, 200, R, X),
-        "head": (200, 200, R, X),
-        "chief": (200, 200, R, X),
-        "archivist": (200, 403, R, X),
-        "nogroup": (403, 403, X, X),
-    },
-    ("photo", "library"): {
-        "reporter": (200, 200, E, D),
-        "editor": (200, 200, E, D),
-        "head": (200, 200, E, D),
-        "chief": (200, 200, E, D),
-        "archivist": (200, 403, R, X),
-        "nogroup": (403, 403, X, X),
-    },
-    # Issues and pages: the desks build them; once they hold published articles their dates,
-    # numbers and names are filing, the archivists' and the chief's (edit_metadata).
-    **{(model, state): rows for model in ("issue", "page") for state, rows in FILING.items()},
-    # People: reporters add commentators and contributors but do not change them.
-    **{(model, "-"): PEOPLE for model in ("commentator", "contributor")},
-}
+# (view, add, change, delete) per role, for each model and state of the object; in the table
+# E edit, L locked, R read, H hidden, X 403, D deleted.
+# - Articles: reporters see only their own; desks may edit text in review; the chief and the
+#   archivists (edit_metadata) may file any article; only the chief deletes — drafts only.
+# - Photos follow the article's text (policy.can_change_photo): frozen once published, for
+#   everyone; the chief may delete the draft, so its photos too.
+# - Issues and pages: the desks build them; once they hold published articles their dates,
+#   numbers and names are filing, the archivists' and the chief's (edit_metadata).
+# - People: reporters add commentators and contributors but do not change them.
+TABLE = """
+                                reporter      editor        head          chief         archivist     nogroup
+article       draft by another  200 200 H H   200 200 R X   200 200 R X   200 200 E D   200 403 E X   403 403 X X
+article       review            200 200 H H   200 200 E X   200 200 E X   200 200 E X   200 403 E X   403 403 X X
+article       published         200 200 H H   200 200 R X   200 200 R X   200 200 E X   200 403 E X   403 403 X X
+photo         draft by another  200 200 H H   200 200 R X   200 200 R X   200 200 R D   200 403 R X   403 403 X X
+photo         review            200 200 H H   200 200 E D   200 200 E D   200 200 E D   200 403 R X   403 403 X X
+photo         published         200 200 R X   200 200 R X   200 200 R X   200 200 R X   200 403 R X   403 403 X X
+photo         library           200 200 E D   200 200 E D   200 200 E D   200 200 E D   200 403 R X   403 403 X X
+issue         empty             200 403 R X   200 200 E X   200 200 E X   200 200 E X   200 200 E X   403 403 X X
+issue         published         200 403 R X   200 200 L X   200 200 L X   200 200 E X   200 200 E X   403 403 X X
+page          empty             200 403 R X   200 200 E X   200 200 E X   200 200 E X   200 200 E X   403 403 X X
+page          published         200 403 R X   200 200 L X   200 200 L X   200 200 E X   200 200 E X   403 403 X X
+commentator   -                 200 200 R X   200 200 E X   200 200 E X   200 200 E X   200 200 E X   403 403 X X
+contributor   -                 200 200 R X   200 200 E X   200 200 E X   200 200 E X   200 200 E X   403 403 X X
+"""
+OUTCOMES = {"E": E, "L": L, "R": R, "H": H, "X": X, "D": D}
+
+
+def read_table(table: str) -> dict:
+    """{(model, state): {role: (view, add, change, delete)}} from TABLE."""
+    header, *lines = table.strip("\n").splitlines()
+    assert header.split() == ROLES
+    expected = {}
+    for line in lines:
+        model, state, *cells = re.split(r" {2,}", line.strip())
+        expected[(model, state)] = {
+            role: (int(view), int(add), OUTCOMES[change], OUTCOMES[delete])
+            for role, (view, add, change, delete) in zip(ROLES, (cell.split() for cell in cells), strict=True)
+        }
+    return expected
+
+
+EXPECTED = read_table(TABLE)
 
 # The field each change tries, and its new value.
 CHANGE = {

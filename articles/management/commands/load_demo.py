@@ -24,14 +24,15 @@ from clusters.models import Cluster, Milestone, Organization, Project
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
 
-# One account per role created by articles/migrations/0005_editorial_groups.py, in workflow order.
-DEMO_ACCOUNTS = [
-    ("demo_reporter", "记者", "演示记者"),
-    ("demo_editor", "编辑", "演示编辑"),
-    ("demo_head", "部门主任", "演示主任"),
-    ("demo_chief", "总编辑", "演示总编"),
-    ("demo_archivist", "档案员", "演示档案员"),
-]
+# One account per role created by articles/migrations/0005_editorial_groups.py, in workflow order:
+# the role's group, then the username and the name shown for it.
+DEMO_ACCOUNTS = {
+    "记者": ("demo_reporter", "演示记者"),
+    "编辑": ("demo_editor", "演示编辑"),
+    "部门主任": ("demo_head", "演示主任"),
+    "总编辑": ("demo_chief", "演示总编"),
+    "档案员": ("demo_archivist", "演示档案员"),
+}
 
 
 def day(value: str | None) -> datetime.date | None:
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         """One staff account per newsroom role, each with a generated password shown only now."""
         User = get_user_model()
         created, existing = [], []
-        for username, group_name, last_name in DEMO_ACCOUNTS:
+        for group_name, (username, last_name) in DEMO_ACCOUNTS.items():
             group = Group.objects.filter(name=group_name).first()
             if group is None:
                 self.stderr.write(f"没有“{group_name}”角色（应由数据迁移创建），跳过演示账号 {username}。")
