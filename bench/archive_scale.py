@@ -3,6 +3,7 @@
     .venv/bin/python bench/archive_scale.py build   --database-url URL --articles N [--seed 42] --out FILE.json
     .venv/bin/python bench/archive_scale.py measure --database-url URL --out FILE.json [--served 15]
     .venv/bin/python bench/archive_scale.py report  FILE.json... [--plot docs/archive_scale.png]
+    .venv/bin/python bench/archive_scale.py compare --database-url SMALLER --database-url LARGER --out FILE.json
 
 ``build`` makes the archive in a fresh database (a PostgreSQL database named in the URL is
 created if missing; it must be empty): ``migrate``, ``generate_archive`` (which indexes as it
@@ -19,7 +20,9 @@ the search page served by gunicorn (search_bench.serve_and_load: 2 workers, 8 co
 ``export_articles`` of the whole archive in its own process (time, peak memory). Python's peak
 allocation per request (tracemalloc) shows which pages hold memory in proportion to the archive.
 
-``report`` prints the Markdown tables of docs/benchmarks.md and draws the plot.
+``report`` prints the Markdown tables of docs/benchmarks.md and draws the plot. ``compare``
+measures the pages and admin lists of two PostgreSQL archives by turns in one process and prints
+the larger's p95 against the smaller's × 1.5 (see compare()).
 """
 
 from __future__ import annotations
@@ -381,7 +384,8 @@ def measure_pages(timer: Timer, rng: random.Random, repeats: int) -> None:
     )
     last_start = (len(listed) - 1) // COMMENTATORS_PER_PAGE * COMMENTATORS_PER_PAGE
     last_page = f"/commentators/?after={listed[last_start - 1]}" if last_start else "/commentators/"
-    timer.get("commentator index, its last page", last_page)
+    for _ in range(repeats):
+        timer.get("commentator index, its last page", last_page)
     for _ in range(repeats):
         timer.get("home", "/")
         timer.get("feed: latest", "/feeds/latest/")
@@ -540,6 +544,64 @@ def measure(args, save, previous: dict) -> dict:
         result["timings"] = {**earlier, **timer.summary()}
         save(result)
     return result
+
+
+# compare ----------------------------------------------------------------------------------------
+
+# Turns of the measured archives, after one unmeasured turn of each: A B B A … cancels a machine
+# that grows faster or slower at a steady pace over the run.
+TURNS = [0, 1, 1, 0]
+
+
+def compare(args) -> dict:
+    """The public pages and admin lists of two archives on one PostgreSQL server, measured by
+    turns in one process: each turn runs the pages and admin phases on one database, then the
+    connection moves to the other. A shared machine whose speed drifts by the minute (the same
+    request 1.5x slower ten minutes later) slows both alike, so their ratio holds where two
+    ``measure`` runs minutes apart do not. Each figure is over all the turns of its archive."""
+    setup_django(args.database_url[0], args.statement_timeout)
+    import gc
+
+    from django.db import connections
+    from django.test import Client
+
+    from search import engine
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    names = [urlsplit(url).path.lstrip("/") for url in args.database_url]
+    timers = [Timer(client), Timer(client)]
+    gc.freeze()
+
+    def turn(which: int, timer: Timer, seed: int) -> None:
+        connection = connections["default"]
+        connection.close()
+        connection.settings_dict["NAME"] = names[which]
+        engine._stats["at"] = float("-inf")  # the engine's per-process figures are the other archive's
+        engine._cutoffs.clear()
+        print(f"[{time.strftime('%H:%M:%S')}] {names[which]} (load {load_average()})", file=sys.stderr, flush=True)
+        measure_pages(timer, random.Random(seed), args.repeats)
+        measure_admin(timer, random.Random(seed), args.repeats)
+
+    for which in (0, 1):
+        turn(which, Timer(client), 7)
+    for number, which in enumerate(TURNS * args.rounds):
+        turn(which, timers[which], 7 + number)
+    return {"databases": names, "load_after": load_average(), "timings": [t.summary() for t in timers]}
+
+
+def print_comparison(result: dict) -> None:
+    small, large = result["databases"]
+    print(f"| page | {small} | {large} | {large} p95 / ({small} p95 × 1.5) |")
+    print("|---|---|---|---|")
+    first, second = result["timings"]
+    for kind in ROWS:
+        if kind in first and kind in second and "p95" in first[kind]:
+            a, b = first[kind], second[kind]
+            ratio = b["p95"] / (a["p95"] * 1.5)
+            print(
+                f"| {kind} | {a['p50']:.0f} / {a['p95']:.0f} | {b['p50']:.0f} / {b['p95']:.0f} ({b['queries']} q)"
+                f" | {ratio:.2f} |"
+            )
 
 
 # report -----------------------------------------------------------------------------------------
@@ -756,12 +818,26 @@ def main():
     m.add_argument("--export-since", help="export only from this day (YYYY-MM-DD) on, not the whole archive")
     m.add_argument("--only", nargs="*", choices=["search", "pages", "sitemaps", "admin", "served", "export"])
     m.add_argument("--cold", action="store_true", help="pages, sitemaps, admin: no unmeasured round first")
+    c = sub.add_parser("compare")
+    c.add_argument("--database-url", action="append", required=True, help="twice: the smaller archive, then the larger")
+    c.add_argument("--out", required=True)
+    c.add_argument("--repeats", type=int, default=10, help="requests per page kind and turn")
+    c.add_argument("--rounds", type=int, default=1, help=f"times through the turns {TURNS}")
+    c.add_argument("--statement-timeout", type=int, default=60)
     r = sub.add_parser("report")
     r.add_argument("files", nargs="+")
     r.add_argument("--plot")
     args = parser.parse_args()
     if args.command == "report":
         report(args)
+        return
+    if args.command == "compare":
+        if len(args.database_url) != 2:
+            parser.error("compare takes two --database-url")
+        result = compare(args)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+        print_comparison(result)
         return
     out = Path(args.out)
     data = json.loads(out.read_text()) if out.exists() else {}
