@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from api.models import ApiToken
+from hengyang_cms.http import cache_privately
 
 
 @admin.register(ApiToken)
@@ -69,8 +70,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         }
         response = TemplateResponse(request, "api/admin/token_created.html", context)
         add_never_cache_headers(response)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return cache_privately(response)
 
     @admin.action(description="撤销所选令牌")
     def revoke(self, request, queryset):

@@ -576,8 +576,7 @@ def compare(args) -> dict:
         connection = connections["default"]
         connection.close()
         connection.settings_dict["NAME"] = names[which]
-        engine._stats["at"] = float("-inf")  # the engine's per-process figures are the other archive's
-        engine._cutoffs.clear()
+        engine.forget_statistics()  # they were the other archive's
         print(f"[{time.strftime('%H:%M:%S')}] {names[which]} (load {load_average()})", file=sys.stderr, flush=True)
         measure_pages(timer, random.Random(seed), args.repeats)
         measure_admin(timer, random.Random(seed), args.repeats)

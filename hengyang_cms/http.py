@@ -26,6 +26,12 @@ def cache_publicly(response, max_age: int):
     return response
 
 
+def cache_privately(response):
+    """No cache keeps the response: an error or limit page, an export, what only its reader may see."""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def with_validators(response, etag: str, last_modified: int):
     response.headers["ETag"] = etag
     response.headers["Last-Modified"] = http_date(last_modified)

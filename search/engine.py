@@ -500,6 +500,14 @@ def _statistics(limits: SearchLimits) -> dict:
 _cutoffs: dict = {}
 
 
+def forget_statistics() -> None:
+    """Drop what this process keeps of the index's statistics and the dates computed from them:
+    read afresh on the next search (after moving the connection to another database, say)."""
+    _stats.clear()
+    _stats["at"] = float("-inf")
+    _cutoffs.clear()
+
+
 def _fraction_before(when: datetime.datetime, dates: list) -> float:
     """About the share of entries published before ``when``, from the ascending quantiles of the
     date histogram."""

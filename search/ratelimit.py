@@ -20,6 +20,7 @@ import functools
 from django.conf import settings
 from django.shortcuts import render
 
+from hengyang_cms.http import cache_privately
 from hengyang_cms.ratelimit import client_address, parse_rate
 from hengyang_cms.ratelimit import retry_after as counted_retry_after
 
@@ -59,8 +60,7 @@ def rate_limited(kind: str):
                 status=429,
             )
             response["Retry-After"] = str(wait)
-            response["Cache-Control"] = "private, no-store"
-            return response
+            return cache_privately(response)
 
         return limited
 

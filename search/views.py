@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article, is_visible_now
 from articles.selectors import article_record, export_queryset
+from hengyang_cms.http import cache_privately
 from search import engine
 from search.forms import SearchForm
 from search.highlight import article_snippet, highlight
@@ -57,15 +58,9 @@ def _form(request, scope: engine.Scope) -> SearchForm:
     return SearchForm(request.GET, status_filter=scope.unpublished)
 
 
-def _not_kept(response):
-    """No cache keeps the response (an error page, an export, what only its reader may see)."""
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _private(response, scope: engine.Scope):
     """A page that may show unpublished articles is the person's alone: no shared cache keeps it."""
-    return _not_kept(response) if scope.unpublished else response
+    return cache_privately(response) if scope.unpublished else response
 
 
 def _query_string(request, **changes) -> str:
@@ -92,7 +87,7 @@ def _shown_params(request) -> dict:
 
 
 def _render_errors(request, form, messages=None, *, status=400) -> HttpResponse:
-    return _not_kept(
+    return cache_privately(
         render(
             request,
             "search/search.html",
@@ -396,7 +391,7 @@ def _export_view(content_type: str, extension: str):
                 return export.error
             response = StreamingHttpResponse(lines_of(export), content_type=content_type)
             response["Content-Disposition"] = f'attachment; filename="{_export_name(extension)}"'
-            return _not_kept(response)
+            return cache_privately(response)
 
         return view
 
