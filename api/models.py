@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from hengyang_cms.modeling import optional_link
+
 TOKEN_BYTES = 32
 # How many characters of a token the admin shows, so people can tell their tokens apart.
 PREFIX_CHARS = 6
@@ -38,23 +40,14 @@ class ApiToken(models.Model):
     key_hash = models.CharField("令牌摘要", max_length=64, unique=True, editable=False)
     prefix = models.CharField("令牌开头", max_length=PREFIX_CHARS, editable=False)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="创建人",
-        editable=False,
-    )
+    created_by = optional_link(settings.AUTH_USER_MODEL, related_name="+", verbose_name="创建人", editable=False)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "接口令牌"
-        verbose_name_plural = "接口令牌"
+        verbose_name = verbose_name_plural = "接口令牌"
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from articles.text import split_paragraphs
+from hengyang_cms.modeling import Named, optional_link
 
 # The paper comes out at 06:00 in Hengyang on its date: the publication time of an article printed
 # in an issue (imports of past issues, and publishing an archive piece that went through review).
@@ -31,8 +32,7 @@ class Issue(models.Model):
     number = models.PositiveIntegerField("期号", null=True, blank=True, unique=True, help_text="报纸总期号，可空")
 
     class Meta:
-        verbose_name = "报纸期次"
-        verbose_name_plural = "报纸期次"
+        verbose_name = verbose_name_plural = "报纸期次"
         ordering = ["-date"]
 
     def __str__(self):
@@ -69,8 +69,7 @@ class Page(models.Model):
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
-        verbose_name = "版面"
-        verbose_name_plural = "版面"
+        verbose_name = verbose_name_plural = "版面"
         ordering = ["issue", "number"]
         constraints = [models.UniqueConstraint(fields=["issue", "number"], name="page_unique_number_per_issue")]
 
@@ -109,19 +108,14 @@ def polygon_problem(polygon) -> str | None:
     return None
 
 
-class Contributor(models.Model):
+class Contributor(Named):
     """Newsroom staff and correspondents who appear in credit lines."""
 
     name = models.CharField("姓名", max_length=30, unique=True)
     bio = models.TextField("简介", blank=True)
 
-    class Meta:
-        verbose_name = "采编人员"
-        verbose_name_plural = "采编人员"
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
+    class Meta(Named.Meta):
+        verbose_name = verbose_name_plural = "采编人员"
 
 
 def body_order():
@@ -143,18 +137,10 @@ class Commentator(models.Model):
     title = models.CharField("现任身份", max_length=60, blank=True, help_text="如：市人大代表、市政协委员")
     affiliation = models.CharField("单位", max_length=100, blank=True)
     bio = models.TextField("简介", blank=True)
-    photo = models.ForeignKey(
-        "Photo",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="照片",
-    )
+    photo = optional_link("Photo", related_name="+", verbose_name="照片")
 
     class Meta:
-        verbose_name = "代表委员"
-        verbose_name_plural = "代表委员"
+        verbose_name = verbose_name_plural = "代表委员"
         ordering = ["name"]
         indexes = [models.Index(body_order(), "name", "id", name="commentator_listing_idx")]
 
@@ -330,6 +316,9 @@ def detail_prefetches() -> list:
 
 class Article(models.Model):
     class Status(models.TextChoices):
+        """Where an article stands: written, in review, passed and waiting for its time, out, or
+        taken back. Readers see only the two in VISIBLE_STATUSES, once their time has come."""
+
         DRAFT = "draft", "草稿"
         REVIEW = "review", "审核中"
         SCHEDULED = "scheduled", "待发布"
@@ -342,35 +331,17 @@ class Article(models.Model):
     lead = models.TextField("导语", blank=True, help_text="空一行分段")
     status = models.CharField("状态", max_length=12, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField("发布时间", null=True, blank=True, help_text="到点自动对读者可见")
-    page = models.ForeignKey(
-        Page,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="articles",
-        verbose_name="版面",
-        help_text="见报稿件所在版面；仅网络发布的稿件留空",
+    page = optional_link(
+        Page, related_name="articles", verbose_name="版面", help_text="见报稿件所在版面；仅网络发布的稿件留空"
     )
     position = models.PositiveSmallIntegerField("版内顺序", default=0)
     clusters = models.ManyToManyField("clusters.Cluster", blank=True, related_name="articles", verbose_name="产业集群")
     tags = TaggableManager("标签", blank=True, help_text="用逗号分隔")
     import_key = models.CharField(
-        "导入指纹",
-        max_length=64,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="导入文件的内容哈希",
+        "导入指纹", max_length=64, unique=True, null=True, blank=True, editable=False, help_text="导入文件的内容哈希"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="articles_created",
-        verbose_name="创建人",
-        editable=False,
+    created_by = optional_link(
+        settings.AUTH_USER_MODEL, related_name="articles_created", verbose_name="创建人", editable=False
     )
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -388,8 +359,7 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "稿件"
-        verbose_name_plural = "稿件"
+        verbose_name = verbose_name_plural = "稿件"
         ordering = ["-published_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "published_at"], name="article_status_pub_idx"),
@@ -450,12 +420,7 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField("顺序")
     heading = models.CharField("小标题", max_length=200, blank=True)
     commentator = models.ForeignKey(
-        Commentator,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="sections",
-        verbose_name="代表委员",
+        Commentator, models.PROTECT, null=True, blank=True, related_name="sections", verbose_name="代表委员"
     )
     commentator_title = models.CharField(
         "刊发时身份",
@@ -472,8 +437,7 @@ class Section(models.Model):
     article_published_at = models.DateTimeField("稿件发布时间", null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = "段落"
-        verbose_name_plural = "段落"
+        verbose_name = verbose_name_plural = "段落"
         ordering = ["article", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="section_unique_position"),
@@ -501,16 +465,13 @@ class Credit(models.Model):
     article = models.ForeignKey(Article, models.CASCADE, related_name="credits", verbose_name="稿件")
     position = models.PositiveSmallIntegerField("顺序")
     role = models.CharField(
-        "署名角色",
-        max_length=20,
-        help_text="按见报写法，如：统筹、记者、整理、摄影、通讯员、文/图",
+        "署名角色", max_length=20, help_text="按见报写法，如：统筹、记者、整理、摄影、通讯员、文/图"
     )
     qualifier = models.CharField("前缀", max_length=20, blank=True, help_text="如“本报记者”，不是姓名的一部分")
     contributor = models.ForeignKey(Contributor, models.PROTECT, related_name="credits", verbose_name="署名人")
 
     class Meta:
-        verbose_name = "署名"
-        verbose_name_plural = "署名"
+        verbose_name = verbose_name_plural = "署名"
         ordering = ["article", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="credit_unique_position"),
@@ -524,12 +485,7 @@ class Photo(models.Model):
     """An uploaded image with its caption, alt text and photographer."""
 
     article = models.ForeignKey(
-        Article,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="photos",
-        verbose_name="稿件",
+        Article, models.CASCADE, null=True, blank=True, related_name="photos", verbose_name="稿件"
     )
     position = models.PositiveSmallIntegerField("顺序", default=0)
     is_lead = models.BooleanField("题图", default=False, help_text="显示在稿件顶部；每篇至多一张")
@@ -538,14 +494,7 @@ class Photo(models.Model):
     height = models.PositiveIntegerField("高", null=True, blank=True, editable=False)
     caption = models.TextField("图片说明", blank=True)
     alt_text = models.CharField("替代文字", max_length=200, help_text="供读屏软件朗读，描述画面内容")
-    photographer = models.ForeignKey(
-        Contributor,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="photos",
-        verbose_name="作者",
-    )
+    photographer = optional_link(Contributor, related_name="photos", verbose_name="作者")
     # How the author is credited under the image, as printed: 摄影 for a photograph, 制图 for a
     # drawing, a chart or a map.
     credit_role = models.CharField(
@@ -560,8 +509,7 @@ class Photo(models.Model):
     renditions = models.JSONField("规格图", default=dict, blank=True, editable=False)
 
     class Meta:
-        verbose_name = "图片"
-        verbose_name_plural = "图片"
+        verbose_name = verbose_name_plural = "图片"
         ordering = ["article", "-is_lead", "position", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -594,14 +542,7 @@ class ReviewEvent(models.Model):
     action = models.CharField("操作", max_length=20, choices=Action)
     level = models.PositiveSmallIntegerField("审级", null=True, blank=True)
     level_name = models.CharField("审级名称", max_length=10, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="review_events",
-        verbose_name="操作人",
-    )
+    actor = optional_link(settings.AUTH_USER_MODEL, related_name="review_events", verbose_name="操作人")
     # Kept as written so the trail still names the person if the account is later removed.
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
     note = models.TextField("意见", blank=True)
@@ -611,8 +552,7 @@ class ReviewEvent(models.Model):
     created_at = models.DateTimeField("时间", default=timezone.now)
 
     class Meta:
-        verbose_name = "审稿记录"
-        verbose_name_plural = "审稿记录"
+        verbose_name = verbose_name_plural = "审稿记录"
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["article", "created_at"], name="reviewevent_article_idx")]
 
@@ -633,8 +573,7 @@ class PageRegion(models.Model):
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
     class Meta:
-        verbose_name = "版面区域"
-        verbose_name_plural = "版面区域"
+        verbose_name = verbose_name_plural = "版面区域"
         ordering = ["page", "position", "pk"]
         indexes = [models.Index(fields=["article"], name="pageregion_article_idx")]
 
@@ -676,8 +615,7 @@ class ArticleRendering(models.Model):
     expires_at = models.DateTimeField("过期时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "稿件页面"
-        verbose_name_plural = "稿件页面"
+        verbose_name = verbose_name_plural = "稿件页面"
 
     def __str__(self):
         return f"{self.article_id} v{self.version}"

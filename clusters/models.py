@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from hengyang_cms.modeling import Named, optional_link
+
 
 class Cluster(models.Model):
     """One of the city's eight hundred-billion-yuan industry clusters (八大千亿产业集群)."""
@@ -14,19 +16,12 @@ class Cluster(models.Model):
     aliases = models.TextField("别名", blank=True, help_text="正文中可能出现的其他说法，每行一个，用于自动识别")
     summary = models.TextField("简介", blank=True)
     position = models.PositiveSmallIntegerField("排序", unique=True)
-    cover_photo = models.ForeignKey(
-        "articles.Photo",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="封面图",
-        help_text="显示在集群页侧栏顶部；先在“图片”中上传",
+    cover_photo = optional_link(
+        "articles.Photo", related_name="+", verbose_name="封面图", help_text="显示在集群页侧栏顶部；先在“图片”中上传"
     )
 
     class Meta:
-        verbose_name = "产业集群"
-        verbose_name_plural = "产业集群"
+        verbose_name = verbose_name_plural = "产业集群"
         ordering = ["position"]
 
     def __str__(self):
@@ -47,21 +42,21 @@ class Cluster(models.Model):
         return sorted(unique, key=lambda n: (-len(n), n))
 
 
-class Organization(models.Model):
+class Organization(Named):
+    """A company, university, park or other body that takes part in the clusters' projects."""
+
     name = models.CharField("名称", max_length=100, unique=True)
     kind = models.CharField("类型", max_length=30, blank=True, help_text="如：央企、高校、民营企业、园区")
     summary = models.TextField("简介", blank=True)
 
-    class Meta:
-        verbose_name = "机构"
-        verbose_name_plural = "机构"
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
+    class Meta(Named.Meta):
+        verbose_name = verbose_name_plural = "机构"
 
 
 class Project(models.Model):
+    """An investment project of a cluster (a plant, a park, a line), with the organisations in it and
+    how far it has come."""
+
     class Status(models.TextChoices):
         PLANNED = "planned", "规划"
         SIGNED = "signed", "已签约"
@@ -77,8 +72,7 @@ class Project(models.Model):
     summary = models.TextField("简介", blank=True)
 
     class Meta:
-        verbose_name = "项目"
-        verbose_name_plural = "项目"
+        verbose_name = verbose_name_plural = "项目"
         ordering = ["cluster__position", "name"]
 
     def __str__(self):
@@ -96,19 +90,15 @@ class Milestone(models.Model):
     project = models.ForeignKey(
         Project, models.CASCADE, null=True, blank=True, related_name="milestones", verbose_name="项目"
     )
-    source_article = models.ForeignKey(
+    source_article = optional_link(
         "articles.Article",
-        models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="milestones",
         verbose_name="报道稿件",
         help_text="报道此事件的稿件，时间线据此给出出处",
     )
 
     class Meta:
-        verbose_name = "大事记"
-        verbose_name_plural = "大事记"
+        verbose_name = verbose_name_plural = "大事记"
         ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(

@@ -45,8 +45,7 @@ class SearchDocument(models.Model):
     page = models.CharField("版次", max_length=4, blank=True, default="", db_default="")
 
     class Meta:
-        verbose_name = "检索索引条目"
-        verbose_name_plural = "检索索引条目"
+        verbose_name = verbose_name_plural = "检索索引条目"
 
     def __str__(self):
         return f"检索索引 #{self.article_id}"
