@@ -1,4 +1,4 @@
-"""List columns that count a relation of each row (版数, 稿件数, 发言次数, 项目数), sortable.
+"""List columns that count a relation of each row (版数, 稿件数, 发言次数, 署名次数, 项目数), sortable.
 
 The counts come with the list's own query: CountedColumnsMixin annotates one for each column
 made by counted(), so a page of a hundred rows is not a hundred more queries. Two counts on one
